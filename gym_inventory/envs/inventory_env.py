@@ -1,0 +1,260 @@
+"""``InventoryLeadTime-v0``: periodic review with a deterministic lead time."""
+from __future__ import annotations
+
+import numpy as np
+import gymnasium as gym
+from gymnasium import spaces
+
+from gym_inventory.demand import make_demand
+from gym_inventory.params import InventoryParams, check_real
+from gym_inventory.simulator import STEP_FIELDS, InventorySimulator
+
+RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
+
+
+class InventoryEnv(gym.Env):
+    r"""One SKU under periodic review every ``review_period`` days with a lead time of ``lead_time`` days.
+
+    ## Description
+    Time is in days. Orders are placed every ``review_period`` P days (P >= 1); one
+    env step is one order epoch and simulates P days. An order placed on day t
+    arrives at the start of day t+L (``lead_time`` L >= 0), before that day's demand;
+    L = 0 means it serves the same day's demand. Demand d_t is served from on-hand
+    stock; what cannot be served is backlogged (``lost_sales=False``, default) or
+    lost (``lost_sales=True``). Daily cost = h x (end-of-day on-hand) + p x
+    (end-of-day backlog, or units lost that day) with ``holding_cost`` h and
+    ``penalty_cost`` p. This is the convention of Zipkin's lost-sales studies and
+    of the newsvendor result S* = F^-1(p/(p+h)) over L+1 days of demand.
+
+    The transition is :func:`gym_inventory.dynamics.simulate_days`, shared with the
+    vector env and the differentiable simulator.
+
+    ## Action Space
+    ``Box(0, max_order, (1,), float32)``: units to order now. Finite actions outside
+    the bounds are clipped to ``[0, max_order]`` (a documented clip: SB3's Gaussian
+    policies overshoot); NaN or infinite actions, or another shape, raise ``ValueError``.
+
+    ## Observation Space
+    A flat float32 ``Box`` of ``L + 6 + n_static + n_dynamic`` entries, in units of the
+    SKU's scale (mean daily demand) when ``normalize=True`` (``env.unwrapped.observation_layout``
+    maps the part names to slices; ``observation_names`` names every entry):
+
+    | index            | name                       | meaning                                                     |
+    |------------------|----------------------------|-------------------------------------------------------------|
+    | 0                | ``net_inventory``          | on-hand minus backlog at the end of the previous day        |
+    | 1 .. L           | ``arriving_in_k_days``     | units in transit arriving at the start of day t + k         |
+    | L+1 .. L+5       | feat(x): ``mean_last_28``, ``mean_last_7``, ``forecast_next_7``, ``forecast_next_28``, ``bias`` (=1) | see :mod:`gym_inventory.features` |
+    | L+6 .. L+9       | ``lead_time``, ``review_period``, ``critical_ratio`` p/(p+h), ``log_scale`` | static, never scaled |
+    | then             | the demand model's static features, then its dynamic features on day t | |
+
+    ## Rewards
+    ``objective="cost"`` (default): minus the holding + penalty cost of the step's P
+    days (``reward_timing="step"``) or of the P days starting L days later
+    (``"lead_time_window"``: the days this order controls, found by looking ahead
+    on the episode's demand path without changing the state; episode totals agree
+    with ``"step"`` up to the first and last L days). With ``normalize=True`` the
+    cost is divided by the SKU's scale: ``cost = -reward * env.unwrapped.reward_unit``
+    undoes it. ``info["cost"]`` is always the step's own cost in money, unscaled.
+    ``objective="service"``: minus ``stockout_weight`` x (stockout days in the step)
+    minus ``turnover_weight`` x (sum over its days of on-hand / scale).
+
+    ## Starting State
+    By default the net inventory is ``(L + P) x scale`` units (rounded for integer
+    demand) and nothing is in transit; ``initial_inventory`` or the reset option of
+    that name gives any pipeline. Demand and context are drawn from ``demand`` with
+    the env's ``np_random``; ``reset(options={"demand": path})`` replays an exact path
+    (``horizon x P`` days, plus L with ``"lead_time_window"``), optionally with
+    ``"history"`` (demand before day 0, for the trailing features), ``"features"``
+    (feat(x) per epoch, ``(horizon, 5)``) and ``"initial_inventory"``.
+
+    ## Episode End
+    Never terminates. ``gym.make`` truncates after ``horizon`` epochs with Gymnasium's
+    ``TimeLimit``; stepping a bare env past its horizon raises ``RuntimeError``. The
+    last step's ``info["episode_metrics"]`` holds cost per day, fill rate, stockout
+    rate l_SR and turnover time l_TT of the episode.
+
+    ## Info
+    Every step: ``order``, ``demand`` (units over the step's days), ``sales``
+    (units delivered), ``lost``, ``backlog`` (end of step), ``unmet_demand`` (units of
+    the step's demand not met on their day), ``on_hand`` (end of step),
+    ``inventory_position`` (after the step), ``holding_cost``, ``penalty_cost``,
+    ``cost`` (money), ``stockout_days``, ``stockout`` (bool), ``pipeline`` (array),
+    ``day`` (first day of the next epoch).
+
+    ## Arguments
+    | argument | default | meaning |
+    |---|---|---|
+    | ``lead_time`` | 2 | L, days (>= 0) |
+    | ``review_period`` | 1 | P, days between orders (>= 1) |
+    | ``horizon`` | 90 | order epochs per episode (the TimeLimit) |
+    | ``lost_sales`` | False | lose (True) or backlog (False) unmet demand |
+    | ``holding_cost`` | 1.0 | h, money per unit-day on hand |
+    | ``penalty_cost`` | 9.0 | p, money per unit-day backlogged or per unit lost |
+    | ``demand`` | ``"poisson"`` | preset name (:data:`~gym_inventory.demand.DEMAND_PRESETS`) or a ``DemandModel`` |
+    | ``demand_kwargs`` | None | keyword arguments of the preset (``{"mean": 5.0}``) |
+    | ``normalize`` | True | observations and rewards in units of the SKU's scale |
+    | ``reward_timing`` | ``"step"`` | or ``"lead_time_window"`` |
+    | ``objective`` | ``"cost"`` | or ``"service"`` |
+    | ``stockout_weight``, ``turnover_weight`` | 1.0, 0.1 | weights of the ``"service"`` objective |
+    | ``forecast_noise`` | 0.0 | relative std of the forecast features (0 = perfect) |
+    | ``max_order`` | None | action bound; None: ``4 (L + P)`` x the model's largest mean daily demand |
+    | ``initial_inventory`` | None | starting pipeline (see Starting State) |
+    | ``split`` | None | a dataset split name, for demand sources that have splits |
+    | ``render_mode`` | None | ``"ansi"`` or ``"rgb_array"`` |
+
+    >>> import gymnasium as gym, gym_inventory
+    >>> env = gym.make("InventoryLeadTime-v0", lead_time=2, demand="poisson", demand_kwargs={"mean": 5.0})
+    >>> obs, info = env.reset(seed=0)
+    >>> target = 20.0  # order up to 20 units of inventory position
+    >>> obs, reward, terminated, truncated, info = env.step([max(target - env.unwrapped.inventory_position, 0)])
+    >>> sorted(k for k in ("order", "demand", "cost") if k in info)
+    ['cost', 'demand', 'order']
+
+    ## Version History
+    * v0: initial version.
+    """
+
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+
+    def __init__(
+        self,
+        lead_time: int = 2,
+        review_period: int = 1,
+        horizon: int = 90,
+        lost_sales: bool = False,
+        holding_cost: float = 1.0,
+        penalty_cost: float = 9.0,
+        demand="poisson",
+        demand_kwargs: dict | None = None,
+        normalize: bool = True,
+        reward_timing: str = "step",
+        objective: str = "cost",
+        stockout_weight: float = 1.0,
+        turnover_weight: float = 0.1,
+        forecast_noise: float = 0.0,
+        max_order: float | None = None,
+        initial_inventory=None,
+        split: str | None = None,
+        render_mode: str | None = None,
+    ):
+        self.params = InventoryParams(
+            lead_time=lead_time, review_period=review_period, horizon=horizon, lost_sales=lost_sales,
+            holding_cost=holding_cost, penalty_cost=penalty_cost, reward_timing=reward_timing,
+            objective=objective, stockout_weight=stockout_weight, turnover_weight=turnover_weight,
+            normalize=normalize, forecast_noise=forecast_noise,
+        )
+        self.demand_model = resolve_demand(demand, demand_kwargs, split)
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
+        self.render_mode = render_mode
+        self.max_order = default_max_order(self.params, self.demand_model, max_order)
+        self.simulator = InventorySimulator(self.params, self.demand_model, 1, initial_inventory)
+        self.action_space = spaces.Box(0.0, self.max_order, shape=(1,), dtype=np.float32)
+        self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self.simulator.obs_dim,), dtype=np.float32)
+
+    # ---------------------------------------------------------------- public state
+    @property
+    def inventory_position(self) -> float:
+        """tot(I): net inventory plus everything in transit, units."""
+        return float(self.simulator.pipeline.sum())
+
+    @property
+    def features(self) -> np.ndarray:
+        """feat(x) at the current decision, ``(5,)`` in units of demand per day (last entry 1)."""
+        return self.simulator.features[0].copy()
+
+    @property
+    def scale(self) -> float:
+        """The SKU's scale (typical daily demand, units/day) in this episode."""
+        return float(self.simulator.scale[0])
+
+    @property
+    def reward_unit(self) -> float:
+        """Money per unit of reward: ``cost = -reward * reward_unit`` (objective ``"cost"``)."""
+        return float(self.simulator._reward_unit[0])
+
+    @property
+    def pipeline(self) -> np.ndarray:
+        """``(L + 1,)``: net inventory, then units arriving in 0 .. L-1 days."""
+        return self.simulator.pipeline[0].copy()
+
+    @property
+    def observation_layout(self) -> dict:
+        """Observation part name -> slice of the observation vector."""
+        return dict(self.simulator.observation_layout)
+
+    @property
+    def observation_names(self) -> tuple:
+        """The name of every observation entry."""
+        return self.simulator.observation_names
+
+    # ---------------------------------------------------------------- API
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        options = check_reset_options(options)
+        obs = self.simulator.reset(self.np_random, **options)
+        return obs[0], {"inventory_position": self.inventory_position, "scale": self.scale, "day": 0}
+
+    def step(self, action):
+        order = self._order_from_action(action)
+        obs, reward, result = self.simulator.step(order)
+        info = {name: result[name].item() for name in STEP_FIELDS}
+        info["pipeline"] = self.simulator.pipeline[0].copy()
+        simulator = self.simulator
+        info["day"] = simulator.epoch * self.params.review_period
+        if simulator.epoch == self.params.horizon:
+            info["episode_metrics"] = {k: v.item() for k, v in simulator.episode_metrics().items()}
+        return obs[0], reward.item(), False, False, info
+
+    def _order_from_action(self, action) -> np.ndarray:
+        try:
+            value = np.asarray(action, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"action must be a number or an array of shape (1,), got {action!r}") from None
+        if value.size != 1 or value.ndim > 1:
+            raise ValueError(f"action must have shape (1,), got shape {value.shape}: {action!r}")
+        amount = float(value.reshape(()))
+        if not np.isfinite(amount):
+            raise ValueError(f"action must be finite, got {action!r}")
+        # Documented clip to the action bounds.
+        return np.array([min(max(amount, 0.0), self.max_order)])
+
+    def render(self):
+        if self.render_mode is None:
+            gym.logger.warn("render() called without a render_mode; pass render_mode='ansi' or 'rgb_array' to gym.make")
+            return None
+        from gym_inventory import render
+
+        if self.render_mode == "ansi":
+            return render.ansi(self.simulator)
+        return render.rgb_array(self.simulator)
+
+
+def resolve_demand(demand, demand_kwargs, split):
+    """The demand model for ``demand`` (preset name or model) and an optional dataset ``split``."""
+    model = make_demand(demand, demand_kwargs)
+    if split is not None:
+        select = getattr(model, "split", None)
+        if not callable(select):
+            raise ValueError(f"split={split!r} needs a demand source with splits (a dataset), got {model!r}")
+        model = select(split)
+    return model
+
+
+def default_max_order(params: InventoryParams, demand_model, max_order) -> float:
+    """The action bound: ``max_order`` if given, else 4 (L + P) x the largest mean daily demand."""
+    if max_order is None:
+        return float(4 * (params.lead_time + params.review_period) * demand_model.max_daily_mean)
+    return check_real("max_order", max_order, 0.0, strict=True)
+
+
+def check_reset_options(options) -> dict:
+    """Validate the keys of ``reset(options=...)``; returns the options as keyword arguments."""
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise TypeError(f"options must be a dict, got {options!r}")
+    unknown = set(options) - set(RESET_OPTIONS)
+    if unknown:
+        raise ValueError(f"options has unknown keys {sorted(unknown)}; known: {list(RESET_OPTIONS)}")
+    return {key: value for key, value in options.items() if value is not None}

@@ -1,0 +1,83 @@
+"""Forecast features feat(x): the context the Coeff and Both regularizations multiply.
+
+For a decision on the morning of day ``t`` (before day ``t``'s demand), with
+``m' = 5`` entries, in units of demand per day:
+
+===== ==================== =====================================================
+index name                 value
+===== ==================== =====================================================
+0     ``mean_last_28``     mean demand of days t-28 .. t-1
+1     ``mean_last_7``      mean demand of days t-7 .. t-1
+2     ``forecast_next_7``  mean demand of days t .. t+6, times (1 + noise * e)
+3     ``forecast_next_28`` mean demand of days t .. t+27, times (1 + noise * e)
+4     ``bias``             1
+===== ==================== =====================================================
+
+``e ~ N(0, 1)`` independently per SKU, epoch and forecast, and the noisy forecast
+is floored at 0; ``noise = 0`` gives perfect forecasts of the realized means.
+Windows are cut to the days the path holds; an empty window gives the SKU's scale.
+Everything is vectorized over SKUs and epochs (cumulative sums).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+FEATURE_NAMES = ("mean_last_28", "mean_last_7", "forecast_next_7", "forecast_next_28", "bias")
+N_FEATURES = len(FEATURE_NAMES)
+#: Days of history the trailing means look back on.
+HISTORY_DAYS = 28
+#: Days past a decision the forecasts look ahead on.
+FORECAST_DAYS = 28
+
+
+def window_means(demand: np.ndarray, start: np.ndarray, stop: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Mean of ``demand[:, start:stop]`` for each SKU and each window (cut to the path).
+
+    Args:
+        demand: ``(n_skus, n_days)``.
+        start, stop: ``(n_windows,)`` day indices (any integers; cut to ``[0, n_days]``).
+        fallback: ``(n_skus,)`` value for an empty window.
+
+    Returns:
+        ``(n_skus, n_windows)``.
+    """
+    n_days = demand.shape[1]
+    cumulative = np.concatenate([np.zeros((demand.shape[0], 1)), np.cumsum(demand, axis=1)], axis=1)
+    lo = np.clip(start, 0, n_days)
+    hi = np.clip(stop, 0, n_days)
+    count = hi - lo
+    total = cumulative[:, hi] - cumulative[:, lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = total / count
+    return np.where(count > 0, means, fallback[:, None])
+
+
+def forecast_features(
+    demand: np.ndarray,
+    decision_days: np.ndarray,
+    scale: np.ndarray,
+    forecast_noise: float,
+    rng: np.random.Generator | None,
+) -> np.ndarray:
+    """feat(x) at each decision day, shape ``(n_skus, n_decisions, 5)``, units of demand.
+
+    Args:
+        demand: ``(n_skus, n_days)`` demand path including history.
+        decision_days: ``(n_decisions,)`` indices into the path of the decision mornings.
+        scale: ``(n_skus,)`` fallback for empty windows.
+        forecast_noise: relative std of the forecast noise (0: perfect forecasts).
+        rng: source of the forecast noise (unused when ``forecast_noise == 0``).
+    """
+    days = np.asarray(decision_days)
+    columns = [
+        window_means(demand, days - 28, days, scale),
+        window_means(demand, days - 7, days, scale),
+        window_means(demand, days, days + 7, scale),
+        window_means(demand, days, days + 28, scale),
+    ]
+    if forecast_noise > 0:
+        for index in (2, 3):
+            noise = rng.normal(0.0, forecast_noise, size=columns[index].shape)
+            columns[index] = np.maximum(columns[index] * (1.0 + noise), 0.0)
+    columns.append(np.ones_like(columns[0]))
+    return np.stack(columns, axis=2)

@@ -1,0 +1,119 @@
+"""Problem parameters, kept apart from the state (gymnax's ``EnvParams`` habit).
+
+:class:`InventoryParams` is frozen and validated on construction: every bad value
+raises a ``TypeError`` or ``ValueError`` that names the argument and the value.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+REWARD_TIMINGS = ("step", "lead_time_window")
+OBJECTIVES = ("cost", "service")
+
+
+def check_int(name: str, value, minimum: int) -> int:
+    """Return ``value`` as an int >= ``minimum`` or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_real(name: str, value, minimum: float = 0.0, *, strict: bool = False) -> float:
+    """Return ``value`` as a finite float >= ``minimum`` (> when ``strict``) or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if value < minimum or (strict and value == minimum):
+        raise ValueError(f"{name} must be {'>' if strict else '>='} {minimum:g}, got {value!r}")
+    return value
+
+
+def check_choice(name: str, value, choices) -> str:
+    """Return ``value`` if it is one of ``choices`` or raise naming ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {list(choices)}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` if it is a bool or raise naming ``name``."""
+    if not isinstance(value, (bool,)) and type(value).__name__ != "bool_":
+        raise TypeError(f"{name} must be a bool, got {value!r}")
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class InventoryParams:
+    """Parameters of one periodic-review inventory problem (units: days, units, money).
+
+    Attributes:
+        lead_time: L >= 0, days from an order to its arrival (arrives the morning of day t + L).
+        review_period: P >= 1, days between orders; one env step simulates P days.
+        horizon: order epochs in an episode (>= 1); an episode covers ``horizon * P`` days.
+        lost_sales: unmet demand is lost (True) or backlogged (False).
+        holding_cost: h >= 0, money per unit on hand at the end of a day.
+        penalty_cost: p >= 0, money per unit backlogged at the end of a day, or per unit lost.
+        reward_timing: ``"step"`` (the step's own P days) or ``"lead_time_window"``
+            (the P days starting L days later, the days this order controls).
+        objective: ``"cost"`` (holding + penalty) or ``"service"`` (a weighted stockout
+            and turnover loss, see :class:`~gym_inventory.envs.InventoryEnv`).
+        stockout_weight: weight of a stockout day in the ``"service"`` objective.
+        turnover_weight: weight of a day's on-hand, in days of mean demand, in ``"service"``.
+        normalize: observations and rewards in units of the SKU's scale (mean daily demand).
+        forecast_noise: relative standard deviation of the forecast features (0 = perfect).
+    """
+
+    lead_time: int = 2
+    review_period: int = 1
+    horizon: int = 90
+    lost_sales: bool = False
+    holding_cost: float = 1.0
+    penalty_cost: float = 9.0
+    reward_timing: str = "step"
+    objective: str = "cost"
+    stockout_weight: float = 1.0
+    turnover_weight: float = 0.1
+    normalize: bool = True
+    forecast_noise: float = 0.0
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "lead_time", check_int("lead_time", self.lead_time, 0))
+        set_(self, "review_period", check_int("review_period", self.review_period, 1))
+        set_(self, "horizon", check_int("horizon", self.horizon, 1))
+        set_(self, "lost_sales", check_bool("lost_sales", self.lost_sales))
+        set_(self, "holding_cost", check_real("holding_cost", self.holding_cost))
+        set_(self, "penalty_cost", check_real("penalty_cost", self.penalty_cost))
+        set_(self, "reward_timing", check_choice("reward_timing", self.reward_timing, REWARD_TIMINGS))
+        set_(self, "objective", check_choice("objective", self.objective, OBJECTIVES))
+        set_(self, "stockout_weight", check_real("stockout_weight", self.stockout_weight))
+        set_(self, "turnover_weight", check_real("turnover_weight", self.turnover_weight))
+        set_(self, "normalize", check_bool("normalize", self.normalize))
+        set_(self, "forecast_noise", check_real("forecast_noise", self.forecast_noise))
+
+    @property
+    def episode_days(self) -> int:
+        """Days simulated in one episode: ``horizon * review_period``."""
+        return self.horizon * self.review_period
+
+    @property
+    def lookahead_days(self) -> int:
+        """Extra days of demand an episode needs past its end (L for ``lead_time_window``)."""
+        return self.lead_time if self.reward_timing == "lead_time_window" else 0
+
+    @property
+    def critical_ratio(self) -> float:
+        """p / (p + h), the newsvendor critical fractile (0.5 when both costs are 0)."""
+        total = self.holding_cost + self.penalty_cost
+        return self.penalty_cost / total if total > 0 else 0.5

@@ -1,0 +1,322 @@
+"""Batched episodes of many SKUs on numpy: the engine under the env and the vector env.
+
+:class:`InventorySimulator` owns one episode for ``n_skus`` SKUs in lock-step: the
+demand path, the context, the pipeline state and the episode's records. Each
+:meth:`~InventorySimulator.step` advances every SKU with one call of the shared
+:func:`~gym_inventory.dynamics.simulate_days` (no loop over SKUs).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from gym_inventory.demand import DemandModel, DemandPaths
+from gym_inventory.dynamics import inventory_position, simulate_days
+from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
+from gym_inventory.params import InventoryParams
+
+#: Static context every observation carries, before the demand model's own static features.
+BASE_STATIC_NAMES = ("lead_time", "review_period", "critical_ratio", "log_scale")
+
+#: Per-SKU fields of a step's result (each an ``(n_skus,)`` array); see InventoryEnv's docstring.
+STEP_FIELDS = (
+    "order",
+    "demand",
+    "sales",
+    "lost",
+    "backlog",
+    "unmet_demand",
+    "on_hand",
+    "inventory_position",
+    "holding_cost",
+    "penalty_cost",
+    "cost",
+    "stockout_days",
+    "stockout",
+)
+
+
+class InventorySimulator:
+    """One episode of ``n_skus`` SKUs that share parameters and a demand model.
+
+    Args:
+        params: the problem parameters.
+        demand_model: the source of demand and context paths.
+        n_skus: number of SKUs simulated side by side.
+        initial_inventory: default starting pipeline: None (net inventory of
+            ``(lead_time + review_period) * scale`` on hand, nothing in transit), a
+            number (units on hand, nothing in transit), or an array of the pipeline,
+            shape ``(lead_time + 1,)`` or ``(n_skus, lead_time + 1)``.
+    """
+
+    def __init__(self, params: InventoryParams, demand_model: DemandModel, n_skus: int, initial_inventory=None):
+        self.params = params
+        self.demand_model = demand_model
+        self.n_skus = int(n_skus)
+        self.initial_inventory = None if initial_inventory is None else self._check_pipeline(initial_inventory, "initial_inventory")
+        width = params.lead_time + 1
+        names = ["net_inventory"] + [f"arriving_in_{k}_days" for k in range(params.lead_time)]
+        names += list(FEATURE_NAMES)
+        names += list(BASE_STATIC_NAMES) + list(demand_model.static_names) + list(demand_model.dynamic_names)
+        self.observation_names = tuple(names)
+        n_static = len(BASE_STATIC_NAMES) + len(demand_model.static_names)
+        n_dynamic = len(demand_model.dynamic_names)
+        self.observation_layout = {
+            "pipeline": slice(0, width),
+            "features": slice(width, width + N_FEATURES),
+            "static": slice(width + N_FEATURES, width + N_FEATURES + n_static),
+            "dynamic": slice(width + N_FEATURES + n_static, width + N_FEATURES + n_static + n_dynamic),
+        }
+        self.obs_dim = len(names)
+        self.epoch = 0
+        self.pipeline = np.zeros((self.n_skus, width))
+
+    # ------------------------------------------------------------------ reset
+    def reset(self, rng: np.random.Generator, *, demand=None, history=None, features=None, initial_inventory=None):
+        """Start an episode; return the first observations, ``(n_skus, obs_dim)`` float32.
+
+        Args:
+            rng: the only source of randomness.
+            demand: optional exact demand path, ``(days,)`` or ``(n_skus, days)`` with
+                ``days = horizon * review_period (+ lead_time for lead_time_window)``.
+            history: optional demand before the episode, ``(h,)`` or ``(n_skus, h)``,
+                used by the trailing-mean features of a replayed path.
+            features: optional feat(x) per decision, ``(horizon, 5)`` or ``(n_skus, horizon, 5)``.
+            initial_inventory: optional pipeline overriding the default for this episode.
+        """
+        p = self.params
+        required = p.episode_days + p.lookahead_days
+        if demand is None:
+            if history is not None:
+                raise ValueError("history is only used with a replayed demand path; pass demand too")
+            history_days = HISTORY_DAYS
+            paths = self.demand_model.sample(rng, self.n_skus, history_days + required + FORECAST_DAYS)
+            path = paths.demand
+        else:
+            path = self._check_path(demand, "demand", required)
+            past = np.zeros((self.n_skus, 0)) if history is None else self._check_path(history, "history", None)
+            history_days = past.shape[1]
+            path = np.concatenate([past, path], axis=1)
+            paths = self.demand_model.sample(rng, self.n_skus, path.shape[1])
+        self._demand = path
+        self._first_day = history_days
+        self.scale = paths.scale
+        decision_days = history_days + p.review_period * np.arange(p.horizon)
+        if features is not None:
+            self._features = self._check_features(features)
+        elif paths.features is not None and demand is None:
+            self._features = paths.features[:, decision_days]
+        else:
+            self._features = forecast_features(path, decision_days, paths.scale, p.forecast_noise, rng)
+        self._context = self._build_context(paths, decision_days)
+        self._inv_scale = (1.0 / self.scale)[:, None] if p.normalize else np.ones((self.n_skus, 1))
+        self._reward_unit = self.scale if p.normalize else np.ones(self.n_skus)
+
+        if initial_inventory is not None:
+            start = self._check_pipeline(initial_inventory, "initial_inventory")
+        elif self.initial_inventory is not None:
+            start = self.initial_inventory
+        else:
+            start = np.zeros((self.n_skus, p.lead_time + 1))
+            start[:, 0] = (p.lead_time + p.review_period) * self.scale
+            if self.demand_model.integer:
+                start[:, 0] = np.round(start[:, 0])
+        self.pipeline = np.array(np.broadcast_to(start, (self.n_skus, p.lead_time + 1)), dtype=np.float64)
+        self.epoch = 0
+        self.records = {name: np.zeros((self.n_skus, p.horizon)) for name in STEP_FIELDS}
+        self.records["on_hand_days"] = np.zeros((self.n_skus, p.horizon))  # sum of end-of-day on-hand
+        self.records["pipeline_start"] = np.zeros((self.n_skus, p.horizon, p.lead_time + 1))
+        return self.observe()
+
+    def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
+        """Context part of every observation, ``(n_skus, horizon, obs_dim - L - 1)``."""
+        p = self.params
+        feats = self._features.copy()
+        if p.normalize:
+            feats[:, :, : N_FEATURES - 1] /= self.scale[:, None, None]
+        base_static = np.stack(
+            [
+                np.full(self.n_skus, float(p.lead_time)),
+                np.full(self.n_skus, float(p.review_period)),
+                np.full(self.n_skus, p.critical_ratio),
+                np.log(self.scale),
+            ],
+            axis=1,
+        )
+        static = np.concatenate([base_static, paths.static], axis=1)[:, None, :]
+        static = np.broadcast_to(static, (self.n_skus, p.horizon, static.shape[2]))
+        dynamic = paths.dynamic[:, decision_days, :]
+        return np.concatenate([feats, static, dynamic], axis=2)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def inventory_position(self) -> np.ndarray:
+        """tot(I) of every SKU now, ``(n_skus,)`` units."""
+        return inventory_position(self.pipeline)
+
+    @property
+    def features(self) -> np.ndarray:
+        """feat(x) at the current decision, ``(n_skus, 5)`` in units of demand per day."""
+        return self._features[:, min(self.epoch, self.params.horizon - 1)]
+
+    @property
+    def demand_path(self) -> np.ndarray:
+        """The episode's demand, ``(n_skus, days)`` from its first day (history excluded)."""
+        return self._demand[:, self._first_day :]
+
+    def observe(self) -> np.ndarray:
+        """Observations now, ``(n_skus, obs_dim)`` float32 (layout in ``observation_layout``)."""
+        obs = np.empty((self.n_skus, self.obs_dim), dtype=np.float32)
+        width = self.params.lead_time + 1
+        obs[:, :width] = self.pipeline * self._inv_scale
+        obs[:, width:] = self._context[:, min(self.epoch, self.params.horizon - 1)]
+        return obs
+
+    # ------------------------------------------------------------------ step
+    def step(self, order: np.ndarray):
+        """Place ``order`` (``(n_skus,)`` units, >= 0) and simulate one epoch of P days.
+
+        Returns:
+            ``(obs, reward, result)``: the next observations, the rewards ``(n_skus,)``,
+            and a dict of ``(n_skus,)`` arrays named in :data:`STEP_FIELDS`.
+        """
+        p = self.params
+        epoch = self.epoch
+        if epoch >= p.horizon:
+            raise RuntimeError(
+                f"the episode's horizon of {p.horizon} epochs is over; call reset() "
+                "(gym.make's TimeLimit truncates there)"
+            )
+        first = self._first_day + epoch * p.review_period
+        demand = self._demand[:, first : first + p.review_period]
+        self.records["pipeline_start"][:, epoch] = self.pipeline
+        out = simulate_days(
+            self.pipeline, order, demand, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
+            penalty_cost=p.penalty_cost, xp=np,
+        )
+        self.pipeline = out.pipeline
+        holding = sum(out.holding_cost)
+        penalty = sum(out.penalty_cost)
+        cost = holding + penalty
+        shortage = out.shortage
+        # Units of the days' own demand that stock did not meet (backlog is served first).
+        unmet = [np.minimum(shortage[d], demand[:, d]) for d in range(p.review_period)]
+        stockout_days = sum(u > 0 for u in unmet)
+        on_hand_days = sum(out.on_hand)
+
+        if p.objective == "cost":
+            if p.reward_timing == "step":
+                loss = cost
+            else:
+                window = self._demand[:, first : first + p.lead_time + p.review_period]
+                ahead = simulate_days(
+                    self.records["pipeline_start"][:, epoch], order, window, lost_sales=p.lost_sales,
+                    holding_cost=p.holding_cost, penalty_cost=p.penalty_cost, xp=np,
+                )
+                loss = sum(ahead.holding_cost[p.lead_time :]) + sum(ahead.penalty_cost[p.lead_time :])
+            reward = -loss / self._reward_unit
+        else:
+            reward = -(p.stockout_weight * stockout_days + p.turnover_weight * on_hand_days / self.scale)
+
+        result = {
+            "order": order,
+            "demand": demand.sum(axis=1),
+            "sales": sum(out.delivered),
+            "lost": sum(shortage) if p.lost_sales else np.zeros(self.n_skus),
+            "backlog": np.zeros(self.n_skus) if p.lost_sales else shortage[-1],
+            "unmet_demand": sum(unmet),
+            "on_hand": out.on_hand[-1],
+            "inventory_position": inventory_position(self.pipeline),
+            "holding_cost": holding,
+            "penalty_cost": penalty,
+            "cost": cost,
+            "stockout_days": stockout_days,
+            "stockout": stockout_days > 0,
+        }
+        records = self.records
+        for name in STEP_FIELDS:
+            records[name][:, epoch] = result[name]
+        records["on_hand_days"][:, epoch] = on_hand_days
+        self.epoch = epoch + 1
+        return self.observe(), reward, result
+
+    # ------------------------------------------------------------------ checks
+    def _as_array(self, value, name: str) -> np.ndarray:
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be numeric, got {value!r}") from None
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+        return array
+
+    def _check_pipeline(self, value, name: str) -> np.ndarray:
+        width = self.params.lead_time + 1
+        array = self._as_array(value, name)
+        if array.ndim == 0:
+            pipeline = np.zeros((self.n_skus, width))
+            pipeline[:, 0] = array
+        elif array.shape in ((width,), (self.n_skus, width)):
+            pipeline = np.array(np.broadcast_to(array, (self.n_skus, width)))
+        else:
+            raise ValueError(
+                f"{name} must be a number or an array of shape ({width},) or ({self.n_skus}, {width}) "
+                f"(net inventory, then units arriving in 0..{width - 2} days), got shape {array.shape}"
+            )
+        if np.any(pipeline[:, 1:] < 0) or (self.params.lost_sales and np.any(pipeline[:, 0] < 0)):
+            raise ValueError(f"{name} must not hold negative stock in transit (or negative stock with lost sales), got {value!r}")
+        return pipeline
+
+    def _check_path(self, value, name: str, days: int | None) -> np.ndarray:
+        array = self._as_array(value, name)
+        if array.ndim == 1:
+            array = np.broadcast_to(array, (self.n_skus, array.shape[0]))
+        if array.ndim != 2 or array.shape[0] != self.n_skus or (days is not None and array.shape[1] != days):
+            want = "any number of" if days is None else str(days)
+            raise ValueError(
+                f"{name} must have {want} days per SKU, shape (days,) or ({self.n_skus}, days), got shape {array.shape}"
+                + ("" if days is None else " (horizon * review_period days, plus lead_time with reward_timing='lead_time_window')")
+            )
+        if np.any(array < 0):
+            raise ValueError(f"{name} must be >= 0 on every day, got min {array.min()!r}")
+        return np.array(array)
+
+    def _check_features(self, value) -> np.ndarray:
+        horizon = self.params.horizon
+        array = self._as_array(value, "features")
+        if array.ndim == 2:
+            array = np.broadcast_to(array, (self.n_skus,) + array.shape)
+        if array.shape != (self.n_skus, horizon, N_FEATURES):
+            raise ValueError(
+                f"features must have shape ({horizon}, {N_FEATURES}) or ({self.n_skus}, {horizon}, {N_FEATURES}), got {np.shape(value)}"
+            )
+        return np.array(array)
+
+    # ------------------------------------------------------------------ metrics
+    def episode_metrics(self, warmup_epochs: int = 0) -> dict:
+        """Per-SKU metrics over epochs ``warmup_epochs .. epoch - 1``, each ``(n_skus,)``.
+
+        ``cost_per_day``; ``fill_rate`` (share of demand met from stock on its day);
+        ``stockout_rate`` l_SR (share of days with unmet demand); ``turnover_time``
+        l_TT (mean end-of-day on-hand / mean daily sales, days; inf without sales).
+        """
+        return episode_metrics(self.records, warmup_epochs, self.epoch, self.params.review_period)
+
+
+def episode_metrics(records: dict, start: int, stop: int, review_period: int) -> dict:
+    """Metrics from per-epoch records (``(n_skus, epochs)`` arrays) over ``[start, stop)``."""
+    part = {name: records[name][:, start:stop].sum(axis=1) for name in ("cost", "demand", "sales", "unmet_demand", "stockout_days", "on_hand_days", "holding_cost", "penalty_cost")}
+    days = max(stop - start, 0) * review_period
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(part["demand"] > 0, 1.0 - part["unmet_demand"] / part["demand"], 1.0)
+        turnover = np.where(part["sales"] > 0, part["on_hand_days"] / np.maximum(part["sales"], 1e-300), np.inf)
+    scale = max(days, 1)
+    return {
+        "days": np.full(part["cost"].shape, days),
+        "cost": part["cost"],
+        "cost_per_day": part["cost"] / scale,
+        "holding_cost_per_day": part["holding_cost"] / scale,
+        "penalty_cost_per_day": part["penalty_cost"] / scale,
+        "fill_rate": fill,
+        "stockout_rate": part["stockout_days"] / scale,
+        "turnover_time": turnover,
+    }
