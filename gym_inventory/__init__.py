@@ -8,7 +8,7 @@ from gymnasium.envs.registration import register, registry
 
 from gym_inventory.demand import DEMAND_PRESETS, DemandModel, make_demand
 from gym_inventory.dynamics import inventory_position, simulate_days
-from gym_inventory.envs import InventoryEnv
+from gym_inventory.envs import InventoryEnv, make_simulator
 from gym_inventory.params import InventoryParams
 
 __version__ = "0.1.0"
@@ -22,6 +22,28 @@ if ENV_ID not in registry:
         vector_entry_point="gym_inventory.vector:InventoryVectorEnv",
     )
 
+# Submodules and functions added by later layers, imported on first use so that
+# ``import gym_inventory`` stays light (no torch, no scipy-heavy modules).
+_LAZY = {
+    "evaluate": ("gym_inventory.evaluation", "evaluate"),
+    "policies": ("gym_inventory.policies", None),
+    "wrappers": ("gym_inventory.wrappers", None),
+    "vector": ("gym_inventory.vector", None),
+    "dp": ("gym_inventory.dp", None),
+    "data": ("gym_inventory.data", None),
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module_name, attribute = _LAZY[name]
+        module = importlib.import_module(module_name)
+        return module if attribute is None else getattr(module, attribute)
+    raise AttributeError(f"module 'gym_inventory' has no attribute {name!r}")
+
+
 __all__ = [
     "DEMAND_PRESETS",
     "ENV_ID",
@@ -30,5 +52,6 @@ __all__ = [
     "InventoryParams",
     "inventory_position",
     "make_demand",
+    "make_simulator",
     "simulate_days",
 ]

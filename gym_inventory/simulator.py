@@ -163,6 +163,20 @@ class InventorySimulator:
         """The episode's demand, ``(n_skus, days)`` from its first day (history excluded)."""
         return self._demand[:, self._first_day :]
 
+    def decision_state(self):
+        """The :class:`~gym_inventory.policy.DecisionState` of every SKU now."""
+        from gym_inventory.policy import DecisionState
+
+        return DecisionState(
+            observation=self.observe(),
+            pipeline=self.pipeline,
+            inventory_position=self.inventory_position,
+            features=self.features,
+            scale=self.scale,
+            epoch=self.epoch,
+            params=self.params,
+        )
+
     def observe(self) -> np.ndarray:
         """Observations now, ``(n_skus, obs_dim)`` float32 (layout in ``observation_layout``)."""
         obs = np.empty((self.n_skus, self.obs_dim), dtype=np.float32)

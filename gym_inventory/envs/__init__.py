@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from gymnasium.wrappers import TimeLimit
 
-from gym_inventory.envs.inventory_env import InventoryEnv
+from gym_inventory.envs.inventory_env import InventoryEnv, make_simulator
 
 
 def make_inventory_env(**kwargs) -> TimeLimit:
@@ -19,4 +19,4 @@ def make_inventory_env(**kwargs) -> TimeLimit:
 
 make_inventory_env.metadata = InventoryEnv.metadata
 
-__all__ = ["InventoryEnv", "make_inventory_env"]
+__all__ = ["InventoryEnv", "make_inventory_env", "make_simulator"]

@@ -137,18 +137,19 @@ class InventoryEnv(gym.Env):
         split: str | None = None,
         render_mode: str | None = None,
     ):
-        self.params = InventoryParams(
-            lead_time=lead_time, review_period=review_period, horizon=horizon, lost_sales=lost_sales,
-            holding_cost=holding_cost, penalty_cost=penalty_cost, reward_timing=reward_timing,
-            objective=objective, stockout_weight=stockout_weight, turnover_weight=turnover_weight,
-            normalize=normalize, forecast_noise=forecast_noise,
-        )
-        self.demand_model = resolve_demand(demand, demand_kwargs, split)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
         self.render_mode = render_mode
-        self.max_order = default_max_order(self.params, self.demand_model, max_order)
-        self.simulator = InventorySimulator(self.params, self.demand_model, 1, initial_inventory)
+        self.simulator = make_simulator(
+            1, lead_time=lead_time, review_period=review_period, horizon=horizon, lost_sales=lost_sales,
+            holding_cost=holding_cost, penalty_cost=penalty_cost, demand=demand, demand_kwargs=demand_kwargs,
+            normalize=normalize, reward_timing=reward_timing, objective=objective, stockout_weight=stockout_weight,
+            turnover_weight=turnover_weight, forecast_noise=forecast_noise, max_order=max_order,
+            initial_inventory=initial_inventory, split=split,
+        )
+        self.params = self.simulator.params
+        self.demand_model = self.simulator.demand_model
+        self.max_order = self.simulator.max_order
         self.action_space = spaces.Box(0.0, self.max_order, shape=(1,), dtype=np.float32)
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self.simulator.obs_dim,), dtype=np.float32)
 
@@ -187,6 +188,10 @@ class InventoryEnv(gym.Env):
     def observation_names(self) -> tuple:
         """The name of every observation entry."""
         return self.simulator.observation_names
+
+    def decision_state(self):
+        """The :class:`~gym_inventory.policy.DecisionState` now (one SKU), for ``policy(state)``."""
+        return self.simulator.decision_state()
 
     # ---------------------------------------------------------------- API
     def reset(self, *, seed: int | None = None, options: dict | None = None):
@@ -228,6 +233,30 @@ class InventoryEnv(gym.Env):
         if self.render_mode == "ansi":
             return render.ansi(self.simulator)
         return render.rgb_array(self.simulator)
+
+
+def make_simulator(
+    n_skus: int,
+    *,
+    demand="poisson",
+    demand_kwargs: dict | None = None,
+    max_order: float | None = None,
+    initial_inventory=None,
+    split: str | None = None,
+    render_mode: str | None = None,
+    **param_kwargs,
+) -> InventorySimulator:
+    """A batched :class:`InventorySimulator` of ``n_skus`` SKUs from ``gym.make``'s keyword arguments.
+
+    The env, the vector env, evaluation and the differentiable simulator all build
+    their problem here, so a keyword means the same thing everywhere
+    (``render_mode`` is accepted and ignored). The result carries ``max_order``.
+    """
+    params = InventoryParams(**param_kwargs)
+    demand_model = resolve_demand(demand, demand_kwargs, split)
+    simulator = InventorySimulator(params, demand_model, n_skus, initial_inventory)
+    simulator.max_order = default_max_order(params, demand_model, max_order)
+    return simulator
 
 
 def resolve_demand(demand, demand_kwargs, split):

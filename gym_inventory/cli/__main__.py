@@ -1,0 +1,5 @@
+import sys
+
+from gym_inventory.cli import main
+
+sys.exit(main())
