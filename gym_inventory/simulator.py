@@ -163,6 +163,16 @@ class InventorySimulator:
         """The episode's demand, ``(n_skus, days)`` from its first day (history excluded)."""
         return self._demand[:, self._first_day :]
 
+    @property
+    def context(self) -> np.ndarray:
+        """Read-only: the observation after the pipeline at every epoch, ``(n_skus, horizon, obs_dim - L - 1)``."""
+        return _read_only(self._context)
+
+    @property
+    def feature_path(self) -> np.ndarray:
+        """Read-only: feat(x) at every decision, ``(n_skus, horizon, 5)`` in units of demand per day."""
+        return _read_only(self._features)
+
     def decision_state(self):
         """The :class:`~gym_inventory.policy.DecisionState` of every SKU now."""
         from gym_inventory.policy import DecisionState
@@ -334,3 +344,10 @@ def episode_metrics(records: dict, start: int, stop: int, review_period: int) ->
         "stockout_rate": part["stockout_days"] / scale,
         "turnover_time": turnover,
     }
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A view of ``array`` that cannot be written through (the episode's data stays intact)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
