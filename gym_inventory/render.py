@@ -42,7 +42,8 @@ def rgb_array(simulator) -> np.ndarray:
     axes.set_xlabel("day")
     axes.set_ylabel("units")
     axes.set_title(f"L={p.lead_time}, P={p.review_period}, {'lost sales' if p.lost_sales else 'backlog'}")
-    axes.legend(loc="upper right", fontsize="small")
+    if epoch:
+        axes.legend(loc="upper right", fontsize="small")
     figure.tight_layout()
     canvas.draw()
     return np.asarray(canvas.buffer_rgba())[:, :, :3].copy()

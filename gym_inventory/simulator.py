@@ -266,6 +266,8 @@ class InventorySimulator:
     # ------------------------------------------------------------------ checks
     def _as_array(self, value, name: str) -> np.ndarray:
         try:
+            if value is None:
+                raise TypeError
             array = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
             raise TypeError(f"{name} must be numeric, got {value!r}") from None
@@ -301,7 +303,7 @@ class InventorySimulator:
                 + ("" if days is None else " (horizon * review_period days, plus lead_time with reward_timing='lead_time_window')")
             )
         if np.any(array < 0):
-            raise ValueError(f"{name} must be >= 0 on every day, got min {array.min()!r}")
+            raise ValueError(f"{name} must be >= 0 on every day, got min {float(array.min())!r}")
         return np.array(array)
 
     def _check_features(self, value) -> np.ndarray:

@@ -213,6 +213,8 @@ class InventoryEnv(gym.Env):
 
     def _order_from_action(self, action) -> np.ndarray:
         try:
+            if action is None:
+                raise TypeError
             value = np.asarray(action, dtype=np.float64)
         except (TypeError, ValueError):
             raise TypeError(f"action must be a number or an array of shape (1,), got {action!r}") from None
