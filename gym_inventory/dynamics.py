@@ -88,26 +88,42 @@ def simulate_days(
         xp = array_namespace(pipeline, demand)
     n_days = demand.shape[1]
     lead_time = pipeline.shape[1] - 1
-    # Arrivals on the simulated days (day 0 first): what is already in transit, then
-    # this order at day lead_time, then nothing (no further orders in this call).
-    parts = [pipeline[:, 1:], order[:, None]]
-    if n_days > 1:
-        parts.append(xp.zeros((order.shape[0], n_days - 1), dtype=pipeline.dtype, device=device(pipeline)))
-    arrivals = xp.concat(parts, axis=1)  # (n_skus, lead_time + n_days)
-
+    # Day d's arrival: what is in transit (d < L), this order (d == L), nothing (d > L,
+    # since no further order is placed in this call). No array of zeros is built:
+    # on small batches the per-call overhead of each array operation dominates.
     net = pipeline[:, 0]
     on_hand_days, shortage_days, delivered_days, holding_days, penalty_days = [], [], [], [], []
     for day in range(n_days):
         day_demand = demand[:, day]
-        backlog_before = 0.0 if lost_sales else xp.maximum(-net, 0.0)
-        net_after = net + arrivals[:, day] - day_demand
+        if day < lead_time:
+            net_after = net + pipeline[:, 1 + day] - day_demand
+        elif day == lead_time:
+            net_after = net + order - day_demand
+        else:
+            net_after = net - day_demand
         on_hand = xp.maximum(net_after, 0.0)
         shortage = on_hand - net_after  # backlog at day end, or units lost today
-        net = on_hand if lost_sales else net_after
+        if lost_sales:
+            delivered = day_demand - shortage
+            net = on_hand
+        else:
+            # Backlog is served first: units delivered = demand + backlog before - backlog after.
+            backlog_before = xp.maximum(-net, 0.0) if day == 0 else shortage_days[-1]
+            delivered = day_demand + backlog_before - shortage
+            net = net_after
         on_hand_days.append(on_hand)
         shortage_days.append(shortage)
-        delivered_days.append(day_demand + backlog_before - shortage)
+        delivered_days.append(delivered)
         holding_days.append(holding_cost * on_hand)
         penalty_days.append(penalty_cost * shortage)
-    new_pipeline = xp.concat([net[:, None], arrivals[:, n_days:n_days + lead_time]], axis=1)
+    # In transit after the last day: slots for days n_days .. n_days + L - 1.
+    parts = [net[:, None]]
+    if n_days < lead_time:
+        parts.append(pipeline[:, 1 + n_days :])
+    if n_days <= lead_time and lead_time > 0:
+        parts.append(order[:, None])
+    idle = lead_time - max(lead_time - n_days, 0) - (1 if 0 < lead_time and n_days <= lead_time else 0)
+    if idle > 0:
+        parts.append(xp.zeros((order.shape[0], idle), dtype=pipeline.dtype, device=device(pipeline)))
+    new_pipeline = xp.concat(parts, axis=1) if len(parts) > 1 else parts[0]
     return DaysOutcome(new_pipeline, on_hand_days, shortage_days, delivered_days, holding_days, penalty_days)

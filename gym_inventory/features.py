@@ -30,19 +30,22 @@ HISTORY_DAYS = 28
 FORECAST_DAYS = 28
 
 
-def window_means(demand: np.ndarray, start: np.ndarray, stop: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+def window_means(demand: np.ndarray, start: np.ndarray, stop: np.ndarray, fallback: np.ndarray,
+                 cumulative: np.ndarray | None = None) -> np.ndarray:
     """Mean of ``demand[:, start:stop]`` for each SKU and each window (cut to the path).
 
     Args:
         demand: ``(n_skus, n_days)``.
         start, stop: ``(n_windows,)`` day indices (any integers; cut to ``[0, n_days]``).
         fallback: ``(n_skus,)`` value for an empty window.
+        cumulative: optional precomputed :func:`cumulative_demand` of ``demand``.
 
     Returns:
         ``(n_skus, n_windows)``.
     """
     n_days = demand.shape[1]
-    cumulative = np.concatenate([np.zeros((demand.shape[0], 1)), np.cumsum(demand, axis=1)], axis=1)
+    if cumulative is None:
+        cumulative = cumulative_demand(demand)
     lo = np.clip(start, 0, n_days)
     hi = np.clip(stop, 0, n_days)
     count = hi - lo
@@ -50,6 +53,13 @@ def window_means(demand: np.ndarray, start: np.ndarray, stop: np.ndarray, fallba
     with np.errstate(invalid="ignore", divide="ignore"):
         means = total / count
     return np.where(count > 0, means, fallback[:, None])
+
+
+def cumulative_demand(demand: np.ndarray) -> np.ndarray:
+    """``(n_skus, n_days + 1)``: demand summed over days ``0 .. d - 1`` in column ``d``."""
+    cumulative = np.zeros((demand.shape[0], demand.shape[1] + 1))
+    np.cumsum(demand, axis=1, out=cumulative[:, 1:])
+    return cumulative
 
 
 def forecast_features(
@@ -69,11 +79,12 @@ def forecast_features(
         rng: source of the forecast noise (unused when ``forecast_noise == 0``).
     """
     days = np.asarray(decision_days)
+    cumulative = cumulative_demand(demand)
     columns = [
-        window_means(demand, days - 28, days, scale),
-        window_means(demand, days - 7, days, scale),
-        window_means(demand, days, days + 7, scale),
-        window_means(demand, days, days + 28, scale),
+        window_means(demand, days - 28, days, scale, cumulative),
+        window_means(demand, days - 7, days, scale, cumulative),
+        window_means(demand, days, days + 7, scale, cumulative),
+        window_means(demand, days, days + 28, scale, cumulative),
     ]
     if forecast_noise > 0:
         for index in (2, 3):

@@ -17,8 +17,11 @@ from gym_inventory.params import InventoryParams
 #: Static context every observation carries, before the demand model's own static features.
 BASE_STATIC_NAMES = ("lead_time", "review_period", "critical_ratio", "log_scale")
 
-#: Per-SKU fields of a step's result (each an ``(n_skus,)`` array); see InventoryEnv's docstring.
-STEP_FIELDS = (
+#: Per-SKU numbers recorded every epoch (``simulator.records[name]``, ``(n_skus, horizon)``):
+#: units ordered, demanded, delivered (sales), lost, backlogged at the end, unmet on their
+#: day; on-hand at the end; inventory position after the epoch; holding, penalty and total
+#: cost (money); days with unmet demand; sum over the days of end-of-day on-hand.
+RECORD_FIELDS = (
     "order",
     "demand",
     "sales",
@@ -31,8 +34,54 @@ STEP_FIELDS = (
     "penalty_cost",
     "cost",
     "stockout_days",
-    "stockout",
+    "on_hand_days",
 )
+_FIELD_INDEX = {name: index for index, name in enumerate(RECORD_FIELDS)}
+
+#: Fields of a step's result: the records, and ``stockout`` (bool, a day with unmet demand).
+STEP_FIELDS = RECORD_FIELDS + ("stockout",)
+
+
+class StepResult:
+    """A step's per-SKU numbers: ``result[name]`` is an ``(n_skus,)`` array, name in :data:`STEP_FIELDS`.
+
+    ``rows`` holds them as one ``(len(RECORD_FIELDS), n_skus)`` array (in that order).
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: np.ndarray):
+        self.rows = rows
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name == "stockout":
+            return self.rows[_FIELD_INDEX["stockout_days"]] > 0
+        return self.rows[_FIELD_INDEX[name]]
+
+    def keys(self):
+        return STEP_FIELDS
+
+    def __iter__(self):
+        return iter(STEP_FIELDS)
+
+    def items(self):
+        return [(name, self[name]) for name in STEP_FIELDS]
+
+    def sku(self, index: int) -> dict:
+        """Python numbers of one SKU: floats, ``stockout_days`` an int and ``stockout`` a bool."""
+        values = dict(zip(RECORD_FIELDS, self.rows[:, index].tolist()))
+        days = int(values["stockout_days"])
+        values["stockout_days"] = days
+        values["stockout"] = days > 0
+        return values
+
+
+def _total(per_day: list):
+    """Sum of a list of per-day arrays (the list itself when it holds one day: no extra op)."""
+    total = per_day[0]
+    for value in per_day[1:]:
+        total = total + value
+    return total
 
 
 class InventorySimulator:
@@ -110,6 +159,7 @@ class InventorySimulator:
         self._context = self._build_context(paths, decision_days)
         self._inv_scale = (1.0 / self.scale)[:, None] if p.normalize else np.ones((self.n_skus, 1))
         self._reward_unit = self.scale if p.normalize else np.ones(self.n_skus)
+        self._negative_inverse_reward_unit = -1.0 / self._reward_unit
 
         if initial_inventory is not None:
             start = self._check_pipeline(initial_inventory, "initial_inventory")
@@ -122,9 +172,12 @@ class InventorySimulator:
                 start[:, 0] = np.round(start[:, 0])
         self.pipeline = np.array(np.broadcast_to(start, (self.n_skus, p.lead_time + 1)), dtype=np.float64)
         self.epoch = 0
-        self.records = {name: np.zeros((self.n_skus, p.horizon)) for name in STEP_FIELDS}
-        self.records["on_hand_days"] = np.zeros((self.n_skus, p.horizon))  # sum of end-of-day on-hand
-        self.records["pipeline_start"] = np.zeros((self.n_skus, p.horizon, p.lead_time + 1))
+        # One block for every per-epoch record, written with one assignment per step;
+        # ``records[name]`` are ``(n_skus, horizon)`` views of it.
+        self._record_block = np.zeros((len(RECORD_FIELDS) * self.n_skus, p.horizon))
+        blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, p.horizon)
+        self.records = dict(zip(RECORD_FIELDS, blocks))
+        self._zeros = np.zeros(self.n_skus)
         return self.observe()
 
     def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
@@ -201,7 +254,7 @@ class InventorySimulator:
 
         Returns:
             ``(obs, reward, result)``: the next observations, the rewards ``(n_skus,)``,
-            and a dict of ``(n_skus,)`` arrays named in :data:`STEP_FIELDS`.
+            and a :class:`StepResult` (``result["cost"]`` etc., each ``(n_skus,)``).
         """
         p = self.params
         epoch = self.epoch
@@ -210,58 +263,60 @@ class InventorySimulator:
                 f"the episode's horizon of {p.horizon} epochs is over; call reset() "
                 "(gym.make's TimeLimit truncates there)"
             )
-        first = self._first_day + epoch * p.review_period
-        demand = self._demand[:, first : first + p.review_period]
-        self.records["pipeline_start"][:, epoch] = self.pipeline
+        n_days = p.review_period
+        first = self._first_day + epoch * n_days
+        demand = self._demand[:, first : first + n_days]
+        before = self.pipeline
         out = simulate_days(
-            self.pipeline, order, demand, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
+            before, order, demand, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
             penalty_cost=p.penalty_cost, xp=np,
         )
         self.pipeline = out.pipeline
-        holding = sum(out.holding_cost)
-        penalty = sum(out.penalty_cost)
+        holding = _total(out.holding_cost)
+        penalty = _total(out.penalty_cost)
         cost = holding + penalty
         shortage = out.shortage
-        # Units of the days' own demand that stock did not meet (backlog is served first).
-        unmet = [np.minimum(shortage[d], demand[:, d]) for d in range(p.review_period)]
-        stockout_days = sum(u > 0 for u in unmet)
-        on_hand_days = sum(out.on_hand)
+        # Units of the days' own demand that stock did not meet (backlog is served first,
+        # so today's unmet demand is the part of the shortage up to today's demand).
+        unmet = [np.minimum(shortage[day], demand[:, day]) for day in range(n_days)]
+        stockout_days = _total([np.sign(u) for u in unmet])  # unmet >= 0: sign is 1 on a stockout day
+        on_hand_days = _total(out.on_hand)
 
         if p.objective == "cost":
             if p.reward_timing == "step":
                 loss = cost
             else:
-                window = self._demand[:, first : first + p.lead_time + p.review_period]
+                window = self._demand[:, first : first + p.lead_time + n_days]
                 ahead = simulate_days(
-                    self.records["pipeline_start"][:, epoch], order, window, lost_sales=p.lost_sales,
-                    holding_cost=p.holding_cost, penalty_cost=p.penalty_cost, xp=np,
+                    before, order, window, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
+                    penalty_cost=p.penalty_cost, xp=np,
                 )
-                loss = sum(ahead.holding_cost[p.lead_time :]) + sum(ahead.penalty_cost[p.lead_time :])
-            reward = -loss / self._reward_unit
+                loss = _total(ahead.holding_cost[p.lead_time :]) + _total(ahead.penalty_cost[p.lead_time :])
+            reward = loss * self._negative_inverse_reward_unit
         else:
             reward = -(p.stockout_weight * stockout_days + p.turnover_weight * on_hand_days / self.scale)
 
-        result = {
-            "order": order,
-            "demand": demand.sum(axis=1),
-            "sales": sum(out.delivered),
-            "lost": sum(shortage) if p.lost_sales else np.zeros(self.n_skus),
-            "backlog": np.zeros(self.n_skus) if p.lost_sales else shortage[-1],
-            "unmet_demand": sum(unmet),
-            "on_hand": out.on_hand[-1],
-            "inventory_position": inventory_position(self.pipeline),
-            "holding_cost": holding,
-            "penalty_cost": penalty,
-            "cost": cost,
-            "stockout_days": stockout_days,
-            "stockout": stockout_days > 0,
-        }
-        records = self.records
-        for name in STEP_FIELDS:
-            records[name][:, epoch] = result[name]
-        records["on_hand_days"][:, epoch] = on_hand_days
+        zeros = self._zeros
+        row = np.concatenate(
+            [
+                order,
+                _total([demand[:, day] for day in range(n_days)]),
+                _total(out.delivered),
+                _total(shortage) if p.lost_sales else zeros,
+                zeros if p.lost_sales else shortage[-1],
+                _total(unmet),
+                out.on_hand[-1],
+                np.add.reduce(self.pipeline, axis=1),  # inventory position (np.sum's wrapper is slower)
+                holding,
+                penalty,
+                cost,
+                stockout_days,
+                on_hand_days,
+            ]
+        )
+        self._record_block[:, epoch] = row
         self.epoch = epoch + 1
-        return self.observe(), reward, result
+        return self.observe(), reward, StepResult(row.reshape(len(RECORD_FIELDS), self.n_skus))
 
     # ------------------------------------------------------------------ checks
     def _as_array(self, value, name: str) -> np.ndarray:

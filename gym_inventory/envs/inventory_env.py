@@ -1,13 +1,15 @@
 """``InventoryLeadTime-v0``: periodic review with a deterministic lead time."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import gymnasium as gym
 from gymnasium import spaces
 
 from gym_inventory.demand import make_demand
 from gym_inventory.params import InventoryParams, check_real
-from gym_inventory.simulator import STEP_FIELDS, InventorySimulator
+from gym_inventory.simulator import InventorySimulator
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
 
@@ -202,26 +204,29 @@ class InventoryEnv(gym.Env):
 
     def step(self, action):
         order = self._order_from_action(action)
-        obs, reward, result = self.simulator.step(order)
-        info = {name: result[name].item() for name in STEP_FIELDS}
-        info["pipeline"] = self.simulator.pipeline[0].copy()
         simulator = self.simulator
+        obs, reward, result = simulator.step(order)
+        info = result.sku(0)
+        info["pipeline"] = simulator.pipeline[0].copy()
         info["day"] = simulator.epoch * self.params.review_period
         if simulator.epoch == self.params.horizon:
             info["episode_metrics"] = {k: v.item() for k, v in simulator.episode_metrics().items()}
         return obs[0], reward.item(), False, False, info
 
     def _order_from_action(self, action) -> np.ndarray:
-        try:
-            if action is None:
-                raise TypeError
-            value = np.asarray(action, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"action must be a number or an array of shape (1,), got {action!r}") from None
-        if value.size != 1 or value.ndim > 1:
-            raise ValueError(f"action must have shape (1,), got shape {value.shape}: {action!r}")
-        amount = float(value.reshape(()))
-        if not np.isfinite(amount):
+        if type(action) is np.ndarray and action.shape == (1,):
+            amount = float(action[0])  # the common case, kept cheap
+        else:
+            try:
+                if action is None:
+                    raise TypeError
+                value = np.asarray(action, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(f"action must be a number or an array of shape (1,), got {action!r}") from None
+            if value.size != 1 or value.ndim > 1:
+                raise ValueError(f"action must have shape (1,), got shape {value.shape}: {action!r}")
+            amount = float(value.reshape(()))
+        if not math.isfinite(amount):
             raise ValueError(f"action must be finite, got {action!r}")
         # Documented clip to the action bounds.
         return np.array([min(max(amount, 0.0), self.max_order)])
