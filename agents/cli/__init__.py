@@ -1,0 +1,1 @@
+"""Subcommands of the ``gym-inventory`` command that need torch (registered in ``gym_inventory.cli.SUBCOMMANDS``)."""
