@@ -1,0 +1,29 @@
+"""The README's Python code blocks run as written, so the documentation never rots."""
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+
+def python_blocks(path: pathlib.Path):
+    return BLOCK.findall(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("index, code", list(enumerate(python_blocks(ROOT / "README.md"))))
+def test_readme_python_blocks_run(index, code, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, f"README.md[python block {index}]", "exec"), {"__name__": "__readme__"})
+
+
+def test_env_docstring_example_runs():
+    import doctest
+
+    from gym_inventory.envs import inventory_env
+
+    result = doctest.testmod(inventory_env, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
