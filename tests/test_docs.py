@@ -20,10 +20,10 @@ def test_readme_python_blocks_run(index, code, tmp_path, monkeypatch):
     exec(compile(code, f"README.md[python block {index}]", "exec"), {"__name__": "__readme__"})
 
 
-def test_env_docstring_example_runs():
+@pytest.mark.parametrize("module_name", ["gym_inventory.envs.inventory_env", "gym_inventory.demand"])
+def test_docstring_examples_run(module_name):
     import doctest
+    import importlib
 
-    from gym_inventory.envs import inventory_env
-
-    result = doctest.testmod(inventory_env, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(importlib.import_module(module_name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

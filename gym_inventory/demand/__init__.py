@@ -1,7 +1,7 @@
 """Demand models (one class each, a common interface) and a registry of preset names.
 
 >>> from gym_inventory.demand import make_demand
->>> make_demand("poisson", mean=5.0)
+>>> make_demand("poisson", {"mean": 5.0})
 PoissonDemand(mean=5)
 """
 from __future__ import annotations
