@@ -126,3 +126,41 @@ def test_episode_metrics_on_last_step(lost_sales):
     on_hand = sum(s[3]["on_hand"] for s in steps)
     sales = sum(s[3]["sales"] for s in steps)
     assert metrics["turnover_time"] == pytest.approx(on_hand / sales)
+
+
+def test_lead_time_3_review_1_lost_sales():
+    # pipeline [1, 0, 4, 0]; order 3 then nothing; demand 2 a day; p = 4.
+    # day 0: 1-2 -> 1 lost (4); day 1: 0+4-2 = 2 (2); day 2: 2-2 = 0 (0); day 3: 0+3-2 = 1 (1)
+    steps = run_trace([3, 0, 0, 0], [2, 2, 2, 2], [1.0, 0.0, 4.0, 0.0], lead_time=3, lost_sales=True,
+                      penalty_cost=4.0)
+    assert [s[3]["cost"] for s in steps] == [4.0, 2.0, 0.0, 1.0]
+    assert [s[3]["lost"] for s in steps] == [1.0, 0.0, 0.0, 0.0]
+    assert steps[0][3]["pipeline"].tolist() == [0.0, 4.0, 0.0, 3.0]
+    assert steps[-1][3]["pipeline"].tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_lead_time_0_review_3_backlog():
+    # net 0; order 6 arrives day 0; demand 2, 3, 4: 4 (4), 1 (1), -3 (27)
+    info = run_trace([6], [2, 3, 4], 0.0, lead_time=0, review_period=3)[0][3]
+    assert (info["cost"], info["backlog"], info["sales"], info["unmet_demand"]) == (32.0, 3.0, 6.0, 3.0)
+
+
+def test_lead_time_1_review_3_lost_sales():
+    # pipeline [2, 1]; order 5 arrives day 1; demand 4, 2, 6; p = 4.
+    # day 0: 2+1-4 -> 1 lost (4); day 1: 0+5-2 = 3 (3); day 2: 3-6 -> 3 lost (12)
+    info = run_trace([5], [4, 2, 6], [2.0, 1.0], lead_time=1, review_period=3, lost_sales=True,
+                     penalty_cost=4.0)[0][3]
+    assert (info["cost"], info["lost"], info["sales"], info["stockout_days"]) == (19.0, 4.0, 3.0 + 2.0 + 3.0, 2)
+    assert info["pipeline"].tolist() == [0.0, 0.0]
+
+
+def test_lead_time_3_review_3_backlog():
+    # pipeline [2, 1, 1, 1]; order 9 arrives day 3, then order 0; demand 2 a day.
+    # epoch 0: 2+1-2 = 1 (1); 1+1-2 = 0 (0); 0+1-2 = -1 (9)  -> cost 10, delivered 5
+    # epoch 1: -1+9-2 = 6 (6); 4 (4); 2 (2)                   -> cost 12, delivered 7
+    steps = run_trace([9, 0], [2] * 6, [2.0, 1.0, 1.0, 1.0], lead_time=3, review_period=3)
+    first, second = steps[0][3], steps[1][3]
+    assert (first["cost"], first["sales"], first["backlog"]) == (10.0, 5.0, 1.0)
+    assert first["pipeline"].tolist() == [-1.0, 9.0, 0.0, 0.0]
+    assert (second["cost"], second["sales"], second["backlog"]) == (12.0, 7.0, 0.0)
+    assert second["pipeline"].tolist() == [2.0, 0.0, 0.0, 0.0]
