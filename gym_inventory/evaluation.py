@@ -1,0 +1,264 @@
+"""Evaluate ordering policies on many trajectories at once, with common random numbers.
+
+:func:`evaluate` runs a :class:`~gym_inventory.policy.Policy` on
+``n_trajectories`` independent copies of a problem, simulated side by side as the
+SKUs of one batched simulator built by :func:`gym_inventory.envs.make_simulator`
+(so a keyword means what it means in ``gym.make``). Orders are clipped to
+``[0, max_order]`` exactly as the env clips its actions.
+
+Common random numbers: the demand paths (and context) depend only on ``seed``,
+``n_trajectories`` and ``horizon``, never on the policy, so policies evaluated
+with the same three values face the same paths and their difference is measured
+far more precisely than their costs (:func:`compare`, :func:`paired_difference`).
+
+Warm-up: the first ``warmup_epochs`` order epochs of every trajectory are simulated
+but excluded from every metric, so that the start (``(L + P) x scale`` units on
+hand, nothing in transit, unless ``initial_inventory`` says otherwise) does not
+bias steady-state costs. The default is ``max(L + 1, horizon // 10)`` epochs (at
+most ``horizon - 1``). Use long horizons (1000+ epochs) for steady-state
+comparisons with the analytic and DP optima.
+
+Metrics (over the days after warm-up):
+
+* ``cost``: mean cost per day (holding + penalty, money), averaged over trajectories,
+  with ``ci`` the half-width of its 95% Student-t confidence interval across the
+  independent trajectories;
+* ``fill_rate``: share of demand met from stock on its day (pooled over trajectories);
+* ``stockout_rate``: share of days with unmet demand;
+* ``turnover_time``: mean end-of-day on-hand over mean daily sales, in days (pooled).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from gym_inventory.demand import DemandModel, DemandPaths
+from gym_inventory.envs.inventory_env import InventoryEnv, make_simulator, resolve_demand
+from gym_inventory.params import check_int
+from gym_inventory.policy import Policy
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What :func:`evaluate` returns (costs in money per day, times in days)."""
+
+    name: str
+    cost: float  # mean cost per day over trajectories
+    ci: float  # half-width of the 95% confidence interval of ``cost``
+    holding_cost: float  # per day
+    penalty_cost: float  # per day
+    fill_rate: float
+    stockout_rate: float
+    turnover_time: float
+    n_trajectories: int
+    days: int  # days per trajectory counted (after warm-up)
+    per_trajectory: np.ndarray = field(repr=False, compare=False)  # (n_trajectories,) cost per day
+
+    def as_dict(self) -> dict:
+        """The scalar fields, JSON-ready."""
+        data = asdict(self)
+        data.pop("per_trajectory")
+        return data
+
+
+class TiledDemand(DemandModel):
+    """``copies`` identical copies of a model's sample: SKU ``c * n + i`` is copy ``c`` of SKU ``i``.
+
+    Sampling ``n * copies`` SKUs draws ``n`` from the wrapped model with the same
+    random numbers as sampling ``n`` directly, then repeats them, so candidate
+    policies laid out copy by copy face exactly the paths of :func:`evaluate`.
+    """
+
+    def __init__(self, model: DemandModel, copies: int):
+        self.model = model
+        self.copies = check_int("copies", copies, 1)
+        self.integer = model.integer
+        self.static_names = model.static_names
+        self.dynamic_names = model.dynamic_names
+
+    @property
+    def max_daily_mean(self) -> float:
+        return self.model.max_daily_mean
+
+    def sample(self, rng, n_skus, n_days) -> DemandPaths:
+        if n_skus % self.copies:
+            raise ValueError(f"n_skus={n_skus} is not a multiple of copies={self.copies}")
+        paths = self.model.sample(rng, n_skus // self.copies, n_days)
+
+        def tile(array):
+            return None if array is None else np.tile(array, (self.copies,) + (1,) * (array.ndim - 1))
+
+        return DemandPaths(
+            demand=tile(paths.demand), scale=tile(paths.scale), static=tile(paths.static), dynamic=tile(paths.dynamic),
+            static_names=paths.static_names, dynamic_names=paths.dynamic_names, features=tile(paths.features),
+        )
+
+
+def env_kwargs(env_or_spec) -> dict:
+    """``gym.make`` keyword arguments of a problem given as an env, an ``EnvSpec`` or a dict.
+
+    An env (wrapped or not) is read from its unwrapped :class:`InventoryEnv`, so
+    wrappers and direct construction both work; an ``EnvSpec`` gives its ``kwargs``.
+    """
+    if isinstance(env_or_spec, dict):
+        return dict(env_or_spec)
+    unwrapped = getattr(env_or_spec, "unwrapped", None)
+    if isinstance(unwrapped, InventoryEnv):
+        simulator = unwrapped.simulator
+        kwargs = asdict(unwrapped.params)
+        kwargs.update(demand=unwrapped.demand_model, max_order=unwrapped.max_order)
+        if simulator.initial_inventory is not None:
+            kwargs["initial_inventory"] = simulator.initial_inventory[0]
+        return kwargs
+    spec_kwargs = getattr(env_or_spec, "kwargs", None)
+    if isinstance(spec_kwargs, dict) and hasattr(env_or_spec, "entry_point"):
+        return dict(spec_kwargs)
+    raise TypeError(f"env_or_spec must be an InventoryLeadTime env, an EnvSpec or a dict of gym.make kwargs, got {env_or_spec!r}")
+
+
+def default_warmup(horizon: int, lead_time: int) -> int:
+    """Warm-up epochs excluded by default: ``max(L + 1, horizon // 10)``, at most ``horizon - 1``."""
+    return min(max(lead_time + 1, horizon // 10), horizon - 1)
+
+
+def evaluate(
+    policy: Policy,
+    env_or_spec,
+    *,
+    n_trajectories: int = 256,
+    horizon: int | None = None,
+    warmup_epochs: int | None = None,
+    seed: int = 0,
+    name: str | None = None,
+) -> Evaluation:
+    """Mean cost per day (95% CI), fill rate, stockout rate and turnover time of ``policy``.
+
+    Args:
+        policy: any :class:`~gym_inventory.policy.Policy` (orders in units).
+        env_or_spec: the problem: an ``InventoryLeadTime-v0`` env, its ``EnvSpec``,
+            or a dict of ``gym.make`` keyword arguments.
+        n_trajectories: independent trajectories (>= 2 for a finite CI).
+        horizon: order epochs per trajectory; None: the problem's horizon.
+        warmup_epochs: epochs excluded from the metrics; None: :func:`default_warmup`.
+        seed: seed of the demand paths (the same seed gives the same paths to every policy).
+        name: the row name; None: ``policy.name``.
+    """
+    return evaluate_copies(
+        policy, env_or_spec, copies=1, n_trajectories=n_trajectories, horizon=horizon,
+        warmup_epochs=warmup_epochs, seed=seed, names=None if name is None else [name],
+    )[0]
+
+
+def evaluate_copies(
+    policy: Policy,
+    env_or_spec,
+    *,
+    copies: int,
+    n_trajectories: int = 256,
+    horizon: int | None = None,
+    warmup_epochs: int | None = None,
+    seed: int = 0,
+    names: list | None = None,
+) -> list:
+    """Evaluate ``copies`` policies at once on the same paths: one :class:`Evaluation` per copy.
+
+    The simulator holds ``copies * n_trajectories`` SKUs; SKU ``c * n_trajectories + i``
+    is trajectory ``i`` under copy ``c``, so a policy with per-SKU parameters
+    (``np.repeat(levels, n_trajectories)``) evaluates ``copies`` candidates in one
+    batched run, on the very paths :func:`evaluate` gives each of them alone.
+    Other arguments as in :func:`evaluate`; ``names`` names the copies.
+    """
+    kwargs = env_kwargs(env_or_spec)
+    n = check_int("n_trajectories", n_trajectories, 1)
+    copies = check_int("copies", copies, 1)
+    seed = check_int("seed", seed, 0)
+    if horizon is not None:
+        kwargs["horizon"] = check_int("horizon", horizon, 1)
+    model = resolve_demand(kwargs.pop("demand", "poisson"), kwargs.pop("demand_kwargs", None), kwargs.pop("split", None))
+    kwargs.pop("render_mode", None)
+    start = kwargs.get("initial_inventory")
+    if start is not None and np.ndim(start) == 2 and copies > 1:
+        kwargs["initial_inventory"] = np.tile(start, (copies, 1))
+    simulator = make_simulator(n * copies, demand=TiledDemand(model, copies) if copies > 1 else model, **kwargs)
+    params = simulator.params
+    warmup = default_warmup(params.horizon, params.lead_time) if warmup_epochs is None else check_int("warmup_epochs", warmup_epochs, 0)
+    if warmup >= params.horizon:
+        raise ValueError(f"warmup_epochs must be < horizon={params.horizon}, got {warmup}")
+    if names is not None and len(names) != copies:
+        raise ValueError(f"names must have one entry per copy ({copies}), got {names!r}")
+
+    simulator.reset(np.random.default_rng(seed))
+    policy.reset(n * copies)
+    for _ in range(params.horizon):
+        orders = _checked_orders(policy(simulator.decision_state()), n * copies, policy)
+        simulator.step(np.clip(orders, 0.0, simulator.max_order))
+
+    per_sku = simulator.episode_metrics(warmup)
+    records = {key: simulator.records[key][:, warmup:].sum(axis=1) for key in ("demand", "unmet_demand", "sales", "on_hand_days")}
+    results = []
+    for copy in range(copies):
+        rows = slice(copy * n, (copy + 1) * n)
+        results.append(_summarize(
+            policy.name if names is None else names[copy], {k: v[rows] for k, v in per_sku.items()},
+            {k: v[rows] for k, v in records.items()},
+        ))
+    return results
+
+
+def compare(policies, env_or_spec, **options) -> list:
+    """:func:`evaluate` each policy on the same demand paths (common random numbers)."""
+    return [evaluate(policy, env_or_spec, **options) for policy in policies]
+
+
+def paired_difference(first: Evaluation, second: Evaluation) -> tuple:
+    """Mean and 95% CI half-width of ``first.cost - second.cost`` from paired trajectories.
+
+    Valid when both were evaluated with the same seed, ``n_trajectories`` and
+    horizon (common random numbers): the CI then reflects the policies'
+    difference only, not the paths' randomness.
+    """
+    if first.per_trajectory.shape != second.per_trajectory.shape:
+        raise ValueError(
+            f"paired evaluations need the same trajectories, got {first.n_trajectories} and {second.n_trajectories}"
+        )
+    return _mean_ci(first.per_trajectory - second.per_trajectory)
+
+
+def _mean_ci(values: np.ndarray) -> tuple:
+    mean = float(np.mean(values))
+    if values.size < 2:
+        return mean, float("inf")
+    half = stats.t.ppf(0.975, values.size - 1) * np.std(values, ddof=1) / np.sqrt(values.size)
+    return mean, float(half)
+
+
+def _summarize(name: str, per_sku: dict, totals: dict) -> Evaluation:
+    cost, ci = _mean_ci(per_sku["cost_per_day"])
+    demand, sales = totals["demand"].sum(), totals["sales"].sum()
+    return Evaluation(
+        name=name,
+        cost=cost,
+        ci=ci,
+        holding_cost=float(per_sku["holding_cost_per_day"].mean()),
+        penalty_cost=float(per_sku["penalty_cost_per_day"].mean()),
+        fill_rate=float(1.0 - totals["unmet_demand"].sum() / demand) if demand > 0 else 1.0,
+        stockout_rate=float(per_sku["stockout_rate"].mean()),
+        turnover_time=float(totals["on_hand_days"].sum() / sales) if sales > 0 else float("inf"),
+        n_trajectories=int(per_sku["cost_per_day"].size),
+        days=int(per_sku["days"][0]),
+        per_trajectory=per_sku["cost_per_day"],
+    )
+
+
+def _checked_orders(orders, n_skus: int, policy: Policy) -> np.ndarray:
+    try:
+        array = np.asarray(orders, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"policy {policy.name!r} returned non-numeric orders {orders!r}") from None
+    if array.shape != (n_skus,):
+        raise ValueError(f"policy {policy.name!r} returned orders of shape {array.shape}, expected ({n_skus},)")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"policy {policy.name!r} returned non-finite orders: {array[~np.isfinite(array)][:5]!r}")
+    return array
