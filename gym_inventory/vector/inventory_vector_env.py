@@ -1,0 +1,210 @@
+"""``InventoryVectorEnv``: N SKUs of ``InventoryLeadTime-v0`` stepped by one batched simulator call."""
+from __future__ import annotations
+
+import numpy as np
+from gymnasium import spaces
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from gym_inventory.envs.inventory_env import check_reset_options, make_simulator
+from gym_inventory.params import check_int
+from gym_inventory.simulator import STEP_FIELDS
+
+
+class InventoryVectorEnv(VectorEnv):
+    r"""``num_envs`` SKUs of ``InventoryLeadTime-v0`` in lock-step, natively batched.
+
+    Every :meth:`step` advances all SKUs with one step of the shared
+    :class:`~gym_inventory.simulator.InventorySimulator` (one call of
+    :func:`~gym_inventory.dynamics.simulate_days` on ``(num_envs, ...)`` arrays; no
+    Python loop over SKUs). Given the same demand paths and actions, SKU ``i``
+    follows exactly the trajectory of a single ``gym.make("InventoryLeadTime-v0")``
+    env: same observations, rewards, infos and truncation.
+
+    Built by ``gym.make_vec("InventoryLeadTime-v0", num_envs=N, vectorization_mode="vector_entry_point", **kwargs)``
+    or directly; the keyword arguments are those of
+    :class:`~gym_inventory.envs.InventoryEnv` (``render_mode`` must be None).
+
+    ## Spaces
+    ``single_action_space``: ``Box(0, max_order, (1,), float32)`` units to order;
+    ``action_space``: ``(num_envs, 1)``; an array of shape ``(num_envs,)`` is accepted
+    too. As in the single env, finite actions outside the bounds are clipped and NaN,
+    infinite or misshaped actions raise ``ValueError``. ``single_observation_space``
+    is the single env's observation space; observations are ``(num_envs, obs_dim)`` float32.
+
+    ## Episodes and autoreset
+    All SKUs share the horizon, so they are truncated together after
+    ``min(horizon, max_episode_steps)`` steps (never terminated). The autoreset mode is
+    ``AutoresetMode.SAME_STEP`` (the convention of SB3): the step that ends an episode
+    returns the first observations of the next one, with the last observations in
+    ``infos["final_obs"]`` (an object array of ``(obs_dim,)`` arrays, as
+    ``SyncVectorEnv`` gives) and the step's infos in ``infos["final_info"]``; the other
+    keys of that step's ``infos`` are the reset infos. The next episode's demand is
+    drawn from the env's ``np_random`` (one stream shared by the SKUs).
+
+    ## Reset
+    ``reset(seed=None, options=None)``: ``seed`` an int or None; ``options`` as in the
+    single env with batched values: ``"demand"`` ``(days,)`` or ``(num_envs, days)``,
+    ``"history"``, ``"features"`` ``(horizon, 5)`` or ``(num_envs, horizon, 5)``,
+    ``"initial_inventory"``. All SKUs reset together (no ``reset_mask``).
+
+    ## Infos
+    The single env's info keys, each an array with a leading ``num_envs`` axis and a
+    boolean mask ``"_" + key`` (Gymnasium's vector convention): floats are float64,
+    ``stockout_days`` and ``day`` int64, ``stockout`` bool, ``pipeline``
+    ``(num_envs, L + 1)``; ``episode_metrics`` is a dict of such arrays.
+
+    ## State
+    ``inventory_position`` ``(num_envs,)``, ``features`` ``(num_envs, 5)``, ``scale``
+    ``(num_envs,)``, ``pipeline``, ``reward_unit``, ``params``, ``max_order``,
+    ``simulator`` and :meth:`decision_state` describe every SKU now; the vector
+    regularization wrappers read them.
+
+    >>> import gymnasium as gym, numpy as np, gym_inventory
+    >>> envs = gym.make_vec("InventoryLeadTime-v0", num_envs=3, vectorization_mode="vector_entry_point", horizon=2)
+    >>> obs, info = envs.reset(seed=0)
+    >>> obs.shape, info["scale"].tolist()
+    ((3, 12), [5.0, 5.0, 5.0])
+    >>> obs, reward, terminated, truncated, info = envs.step(np.full((3, 1), 5.0, np.float32))
+    >>> info["order"].tolist(), truncated.tolist()
+    ([5.0, 5.0, 5.0], [False, False, False])
+    >>> obs, reward, terminated, truncated, info = envs.step(np.full((3, 1), 5.0, np.float32))
+    >>> truncated.tolist(), info["final_info"]["episode_metrics"]["days"].tolist()
+    ([True, True, True], [2, 2, 2])
+    """
+
+    metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
+
+    def __init__(self, num_envs: int = 1, max_episode_steps: int | None = None, render_mode: str | None = None, **kwargs):
+        if render_mode is not None:
+            raise ValueError(f"InventoryVectorEnv does not render; render_mode must be None, got {render_mode!r}")
+        self.num_envs = check_int("num_envs", num_envs, 1)
+        self.simulator = make_simulator(self.num_envs, **kwargs)
+        self.params = self.simulator.params
+        self.demand_model = self.simulator.demand_model
+        self.max_order = self.simulator.max_order
+        horizon = self.params.horizon
+        self.max_episode_steps = horizon if max_episode_steps is None else min(
+            check_int("max_episode_steps", max_episode_steps, 1), horizon
+        )
+        self.render_mode = None
+        self.single_action_space = spaces.Box(0.0, self.max_order, shape=(1,), dtype=np.float32)
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+        self.single_observation_space = spaces.Box(-np.inf, np.inf, shape=(self.simulator.obs_dim,), dtype=np.float32)
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self._needs_reset = True
+        self._all = np.ones(self.num_envs, dtype=bool)
+
+    # ---------------------------------------------------------------- state of every SKU
+    @property
+    def inventory_position(self) -> np.ndarray:
+        """tot(I) of every SKU, ``(num_envs,)`` units."""
+        return self.simulator.inventory_position
+
+    @property
+    def features(self) -> np.ndarray:
+        """feat(x) of every SKU at the current decision, ``(num_envs, 5)`` units of demand per day."""
+        return self.simulator.features
+
+    @property
+    def scale(self) -> np.ndarray:
+        """Every SKU's scale (typical daily demand, units/day) in this episode, ``(num_envs,)``."""
+        return self.simulator.scale
+
+    @property
+    def reward_unit(self) -> np.ndarray:
+        """Money per unit of reward, ``(num_envs,)``: ``cost = -reward * reward_unit`` (objective ``"cost"``)."""
+        return self.simulator._reward_unit
+
+    @property
+    def pipeline(self) -> np.ndarray:
+        """``(num_envs, L + 1)``: net inventory, then units arriving in 0 .. L-1 days."""
+        return self.simulator.pipeline
+
+    @property
+    def observation_layout(self) -> dict:
+        """Observation part name -> slice of the observation vector."""
+        return dict(self.simulator.observation_layout)
+
+    def decision_state(self):
+        """The :class:`~gym_inventory.policy.DecisionState` of every SKU now."""
+        return self.simulator.decision_state()
+
+    # ---------------------------------------------------------------- API
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        """Start an episode for every SKU; returns ``(obs (num_envs, obs_dim), infos)``."""
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+            raise TypeError(f"seed must be an int or None (the SKUs share one random stream), got {seed!r}")
+        if isinstance(options, dict) and "reset_mask" in options:
+            raise ValueError("options['reset_mask'] is not supported: the SKUs of InventoryVectorEnv reset together")
+        super().reset(seed=seed)
+        obs = self.simulator.reset(self.np_random, **check_reset_options(options))
+        self._needs_reset = False
+        return obs, self._reset_infos()
+
+    def _reset_infos(self) -> dict:
+        simulator = self.simulator
+        values = {
+            "inventory_position": simulator.inventory_position,
+            "scale": np.array(simulator.scale, dtype=np.float64),
+            "day": np.zeros(self.num_envs, dtype=np.int64),
+        }
+        return self._with_masks(values)
+
+    def _with_masks(self, values: dict) -> dict:
+        """Gymnasium's vector info layout: every key, then ``"_" + key``, a mask of all SKUs."""
+        masks = np.ones((len(values), self.num_envs), dtype=bool)
+        infos = {}
+        for mask, (key, value) in zip(masks, values.items()):
+            infos[key] = value
+            infos["_" + key] = mask
+        return infos
+
+    def step(self, actions):
+        """Order ``actions`` (units, ``(num_envs, 1)``) for every SKU and simulate one epoch."""
+        if self._needs_reset:
+            raise RuntimeError("call reset() before step()")
+        orders = self._orders_from_actions(actions)
+        simulator = self.simulator
+        obs, reward, result = simulator.step(orders)
+        values = {name: result[name] for name in STEP_FIELDS}
+        values["stockout_days"] = values["stockout_days"].astype(np.int64)
+        values["pipeline"] = simulator.pipeline.copy()
+        values["day"] = np.full(self.num_envs, simulator.epoch * self.params.review_period, dtype=np.int64)
+        if simulator.epoch == self.params.horizon:
+            values["episode_metrics"] = self._with_masks(simulator.episode_metrics())
+        infos = self._with_masks(values)
+        reward = np.asarray(reward, dtype=np.float64)
+        terminated = np.zeros(self.num_envs, dtype=bool)
+        if simulator.epoch < self.max_episode_steps:
+            return obs, reward, terminated, terminated.copy(), infos
+        final_obs = np.empty(self.num_envs, dtype=object)
+        final_obs[:] = list(obs)
+        obs = simulator.reset(self.np_random)
+        infos = {
+            "final_obs": final_obs,
+            "_final_obs": np.ones(self.num_envs, dtype=bool),
+            "final_info": infos,
+            "_final_info": np.ones(self.num_envs, dtype=bool),
+            **self._reset_infos(),
+        }
+        return obs, reward, terminated, np.ones(self.num_envs, dtype=bool), infos
+
+    def _orders_from_actions(self, actions) -> np.ndarray:
+        try:
+            if actions is None:
+                raise TypeError
+            value = np.asarray(actions, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"actions must be an array of numbers of shape ({self.num_envs}, 1), got {actions!r}") from None
+        if value.shape not in ((self.num_envs, 1), (self.num_envs,)):
+            raise ValueError(f"actions must have shape ({self.num_envs}, 1) or ({self.num_envs},), got shape {value.shape}")
+        value = value.reshape(self.num_envs)
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"actions must be finite, got {actions!r}")
+        # Documented clip to the action bounds, as in the single env.
+        return np.clip(value, 0.0, self.max_order)
+
+    def __repr__(self) -> str:
+        return f"InventoryVectorEnv(num_envs={self.num_envs}, params={self.params!r})"
+
