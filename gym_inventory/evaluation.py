@@ -118,6 +118,14 @@ def env_kwargs(env_or_spec) -> dict:
     raise TypeError(f"env_or_spec must be an InventoryLeadTime env, an EnvSpec or a dict of gym.make kwargs, got {env_or_spec!r}")
 
 
+def resolve_problem(env_or_spec) -> tuple:
+    """``(InventoryParams, DemandModel)`` of a problem given as an env, an ``EnvSpec`` or gym.make kwargs."""
+    kwargs = env_kwargs(env_or_spec)
+    kwargs.pop("initial_inventory", None)  # may be per-SKU; the problem does not depend on it
+    simulator = make_simulator(1, **kwargs)
+    return simulator.params, simulator.demand_model
+
+
 def default_warmup(horizon: int, lead_time: int) -> int:
     """Warm-up epochs excluded by default: ``max(L + 1, horizon // 10)``, at most ``horizon - 1``."""
     return min(max(lead_time + 1, horizon // 10), horizon - 1)

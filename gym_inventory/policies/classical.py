@@ -19,16 +19,17 @@ from gym_inventory.remap import remap
 MEAN_SOURCES = ("scale",) + FEATURE_NAMES[:-1]
 
 
-def check_parameter(name: str, value, minimum: float | None = None) -> np.ndarray:
-    """A per-SKU parameter as a float64 array of shape ``()`` or ``(n,)``: finite and >= ``minimum``."""
+def check_parameter(name: str, value, minimum: float | None = None, *, allow_inf: bool = False) -> np.ndarray:
+    """A per-SKU parameter as a float64 array of shape ``()`` or ``(n,)``: finite (or +inf when
+    ``allow_inf``) and >= ``minimum``."""
     try:
         array = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a number or a 1-D array of numbers, got {value!r}") from None
     if array.ndim > 1 or array.size == 0:
         raise ValueError(f"{name} must be a number or a non-empty 1-D array (one value per SKU), got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+    if not np.all(np.isfinite(array) | (allow_inf & (array == np.inf))):
+        raise ValueError(f"{name} must be finite{' or inf' if allow_inf else ''}, got {value!r}")
     if minimum is not None and np.any(array < minimum):
         raise ValueError(f"{name} must be >= {minimum:g}, got {value!r}")
     return array
@@ -78,7 +79,7 @@ class BaseStock(Policy):
         level: S, a number or ``(n_skus,)`` array; exclusive with ``coefficients``.
         coefficients: ``(5,)`` or ``(n_skus, 5)`` coefficients of feat(x).
         in_scale_units: ``level`` is in units of each SKU's scale (mean daily demand).
-        order_cap: optional largest order r (units, >= 0), a number or ``(n_skus,)`` array.
+        order_cap: optional largest order r (units, >= 0; ``inf`` for none), a number or ``(n_skus,)`` array.
         integer: round orders to whole units (targets and positions are already whole
             numbers for integer demand and integer levels).
     """
@@ -102,7 +103,7 @@ class BaseStock(Policy):
             if self.in_scale_units:
                 raise ValueError("in_scale_units applies to level only; coefficients multiply feat(x), already in units")
             self.coefficients = coef
-        self.order_cap = None if order_cap is None else check_parameter("order_cap", order_cap, 0.0)
+        self.order_cap = None if order_cap is None else check_parameter("order_cap", order_cap, 0.0, allow_inf=True)
         target = f"S={_show(self.level)}{' x scale' if self.in_scale_units else ''}" if level is not None else "S=coef.feat"
         cap = "" if self.order_cap is None else f", r={_show(self.order_cap)}"
         self.name = f"{self.kind_name}({target}{cap})"

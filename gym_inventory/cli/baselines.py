@@ -1,0 +1,143 @@
+"""``gym-inventory baselines``: classical policies and the exact optimum of a problem, side by side.
+
+Every policy is evaluated on the same demand paths (common random numbers; see
+:mod:`gym_inventory.evaluation`). The optimum is the DP's (:mod:`gym_inventory.dp`)
+for integer IID demand with L <= 4 and P = 1; the gap of each policy is relative
+to it, or to the best policy of the table where the DP does not apply. Tuned
+levels come from the exact backlog formula (:mod:`gym_inventory.optimal`) or
+from a simulation search on a seed apart from the evaluation seed, so that the
+reported costs are not biased by the search.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from gym_inventory.cli import UsageError
+from gym_inventory.cli.common import add_env_arguments, add_json_argument, env_kwargs_from_args
+
+HELP = "cost per day of classical policies (95% CI) and their gap to the exact optimum"
+
+#: The DP runs automatically up to this lead time (review period 1, integer IID demand).
+DP_MAX_LEAD_TIME = 4
+
+
+def add_arguments(parser):
+    add_env_arguments(parser)
+    group = parser.add_argument_group("evaluation")
+    group.add_argument("--n-trajectories", type=int, default=128, metavar="N", help="trajectories per policy (default 128)")
+    group.add_argument("--eval-horizon", type=int, default=1000, metavar="EPOCHS",
+                       help="order epochs per trajectory (default 1000: steady state)")
+    group.add_argument("--warmup-epochs", type=int, default=None, metavar="EPOCHS",
+                       help="epochs excluded from the metrics (default: max(L + 1, horizon // 10))")
+    group.add_argument("--seed", type=int, default=0, metavar="S", help="evaluation seed (default 0)")
+    group.add_argument("--no-dp", action="store_true", help="skip the dynamic program even where it applies")
+    add_json_argument(parser)
+
+
+def run(args) -> int:
+    if args.n_trajectories < 2:
+        raise UsageError(f"--n-trajectories must be >= 2 for a confidence interval, got {args.n_trajectories}")
+    kwargs = env_kwargs_from_args(args)
+    result = compute_baselines(
+        kwargs, n_trajectories=args.n_trajectories, horizon=args.eval_horizon, warmup_epochs=args.warmup_epochs,
+        seed=args.seed, use_dp=not args.no_dp,
+    )
+    if args.json:
+        print(json.dumps({"optimal": result["optimal"], "policies": result["policies"]}))
+        return 0
+    print(_table(result))
+    return 0
+
+
+def compute_baselines(env_or_spec, *, n_trajectories: int = 128, horizon: int = 1000, warmup_epochs=None, seed: int = 0,
+                      use_dp: bool = True) -> dict:
+    """Evaluate the classical baselines (and the DP optimum where it applies) on common paths.
+
+    Returns ``{"optimal": DP cost per day or None, "reference": what the gaps are relative
+    to, "notes": [...], "policies": [{"name", "cost", "ci", "gap"}, ...]}``, gap being the
+    relative excess ``cost / reference - 1``.
+    """
+    from gym_inventory import dp
+    from gym_inventory.evaluation import compare, resolve_problem
+
+    params, model = resolve_problem(env_or_spec)
+    notes, optimal = [], None
+    policies = _classical(env_or_spec, params, model, horizon, warmup_epochs, seed + 1, notes)
+    if use_dp and _dp_applies(params, model):
+        problem = dp.DPProblem.from_env(env_or_spec)
+        if problem.n_pairs > dp.MAX_PAIRS:
+            notes.append(f"DP skipped: {problem.n_pairs:,} (state, order) pairs exceed {dp.MAX_PAIRS:,}")
+        else:
+            solution = dp.solve_average_cost(problem)
+            optimal = solution.cost
+            policies.append(solution.policy())
+            notes.append(f"DP: {solution.iterations} iterations, truncation mass {solution.boundary_mass:.1e}")
+    evaluations = compare(policies, env_or_spec, n_trajectories=n_trajectories, horizon=horizon,
+                          warmup_epochs=warmup_epochs, seed=seed)
+    reference = optimal if optimal is not None else min(e.cost for e in evaluations)
+    rows = [
+        {"name": e.name, "cost": e.cost, "ci": e.ci, "gap": e.cost / reference - 1.0 if reference > 0 else math.nan}
+        for e in evaluations
+    ]
+    return {"optimal": optimal, "reference": reference, "notes": notes, "policies": rows}
+
+
+def _dp_applies(params, model) -> bool:
+    from gym_inventory.optimal import fixed_daily_distribution
+
+    return (bool(model.integer) and params.review_period == 1 and params.lead_time <= DP_MAX_LEAD_TIME
+            and fixed_daily_distribution(model) is not None)
+
+
+def _classical(env_or_spec, params, model, horizon, warmup_epochs, search_seed, notes) -> list:
+    """Constant, myopic, tuned base stock, (s, S) and, for lost sales, tuned capped base stock."""
+    import numpy as np
+
+    from gym_inventory import optimal
+    from gym_inventory.policies import SS, ConstantOrder, Myopic
+
+    daily = optimal.fixed_daily_distribution(model)
+    window = params.lead_time + params.review_period
+    policies = [ConstantOrder(float(params.review_period), in_scale_units=True)]
+    if model.integer:
+        policies.append(Myopic())
+    else:
+        if daily is not None:
+            cv = float(daily.std() / daily.mean())
+        else:
+            sample = model.sample(np.random.default_rng(search_seed), 64, 365).demand
+            cv = float(np.mean(sample.std(axis=1) / np.maximum(sample.mean(axis=1), 1e-9)))
+        policies.append(Myopic(distribution="normal", cv=cv))
+    search = dict(n_trajectories=64, horizon=min(horizon, 1000), warmup_epochs=warmup_epochs, seed=search_seed)
+    if daily is not None and not params.lost_sales:
+        best = optimal.optimal_base_stock_for(env_or_spec)
+        base, level, in_scale = best.policy(), best.level, False
+        notes.append(f"base stock: exact optimum S* = {level:g}, expected cost {best.cost:.4f} per day")
+    else:
+        found = optimal.best_base_stock(env_or_spec, **search)
+        base, level, in_scale = found.policy, found.level, found.in_scale_units
+        notes.append(f"base stock: simulation search, best level {level:g}{' x scale' if in_scale else ''}")
+    policies.append(base)
+    if params.lost_sales and daily is not None:
+        capped = optimal.best_capped_base_stock(env_or_spec, **search)
+        policies.append(capped.policy)
+    # (s, S) reorders only once the position has fallen by one review period of mean demand
+    if in_scale:
+        step = float(params.review_period)
+    else:
+        step = params.review_period * float(daily.mean())
+        step = max(round(step), 1) if model.integer else step
+    policies.append(SS(level - step, level, in_scale_units=in_scale))
+    return policies
+
+
+def _table(result: dict) -> str:
+    reference = "DP optimum" if result["optimal"] is not None else "best policy found"
+    lines = [f"{'policy':<34} {'cost/day':>10} {'95% CI':>9} {'gap':>8}"]
+    for row in result["policies"]:
+        lines.append(f"{row['name']:<34} {row['cost']:>10.4f} {'±' + format(row['ci'], '.4f'):>9} {100 * row['gap']:>7.2f}%")
+    optimal = "n/a" if result["optimal"] is None else f"{result['optimal']:.4f}"
+    lines.append(f"optimal cost per day (DP): {optimal}; gaps relative to the {reference} ({result['reference']:.4f})")
+    lines += [f"note: {note}" for note in result["notes"]]
+    return "\n".join(lines)
