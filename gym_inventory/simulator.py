@@ -174,14 +174,15 @@ class InventorySimulator:
         self.epoch = 0
         # One block for every per-epoch record, written with one assignment per step;
         # ``records[name]`` are ``(n_skus, horizon)`` views of it.
-        self._record_block = np.zeros((len(RECORD_FIELDS) * self.n_skus, p.horizon))
+        # Column-major, so that each step's column is one contiguous write (large batches).
+        self._record_block = np.zeros((len(RECORD_FIELDS) * self.n_skus, p.horizon), order="F")
         blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, p.horizon)
         self.records = dict(zip(RECORD_FIELDS, blocks))
         self._zeros = np.zeros(self.n_skus)
         return self.observe()
 
     def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
-        """Context part of every observation, ``(n_skus, horizon, obs_dim - L - 1)``."""
+        """Context part of every observation, epoch-major: ``(horizon, n_skus, obs_dim - L - 1)`` float32."""
         p = self.params
         feats = self._features.copy()
         if p.normalize:
@@ -198,7 +199,10 @@ class InventorySimulator:
         static = np.concatenate([base_static, paths.static], axis=1)[:, None, :]
         static = np.broadcast_to(static, (self.n_skus, p.horizon, static.shape[2]))
         dynamic = paths.dynamic[:, decision_days, :]
-        return np.concatenate([feats, static, dynamic], axis=2)
+        # Epoch-major float32, like the observations it fills: observe() copies one
+        # contiguous block per step, with no cast (large batches were memory-bound here).
+        parts = [part.transpose(1, 0, 2) for part in (feats, static, dynamic)]
+        return np.concatenate(parts, axis=2, dtype=np.float32)
 
     # ------------------------------------------------------------------ state
     @property
@@ -219,7 +223,7 @@ class InventorySimulator:
     @property
     def context(self) -> np.ndarray:
         """Read-only: the observation after the pipeline at every epoch, ``(n_skus, horizon, obs_dim - L - 1)``."""
-        return _read_only(self._context)
+        return _read_only(self._context.transpose(1, 0, 2))
 
     @property
     def feature_path(self) -> np.ndarray:
@@ -245,7 +249,7 @@ class InventorySimulator:
         obs = np.empty((self.n_skus, self.obs_dim), dtype=np.float32)
         width = self.params.lead_time + 1
         obs[:, :width] = self.pipeline * self._inv_scale
-        obs[:, width:] = self._context[:, min(self.epoch, self.params.horizon - 1)]
+        obs[:, width:] = self._context[min(self.epoch, self.params.horizon - 1)]
         return obs
 
     # ------------------------------------------------------------------ step
