@@ -184,9 +184,6 @@ class InventorySimulator:
     def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
         """Context part of every observation, epoch-major: ``(horizon, n_skus, obs_dim - L - 1)`` float32."""
         p = self.params
-        feats = self._features.copy()
-        if p.normalize:
-            feats[:, :, : N_FEATURES - 1] /= self.scale[:, None, None]
         base_static = np.stack(
             [
                 np.full(self.n_skus, float(p.lead_time)),
@@ -196,13 +193,21 @@ class InventorySimulator:
             ],
             axis=1,
         )
-        static = np.concatenate([base_static, paths.static], axis=1)[:, None, :]
-        static = np.broadcast_to(static, (self.n_skus, p.horizon, static.shape[2]))
+        static = np.concatenate([base_static, paths.static], axis=1)
         dynamic = paths.dynamic[:, decision_days, :]
         # Epoch-major float32, like the observations it fills: observe() copies one
         # contiguous block per step, with no cast (large batches were memory-bound here).
-        parts = [part.transpose(1, 0, 2) for part in (feats, static, dynamic)]
-        return np.concatenate(parts, axis=2, dtype=np.float32)
+        # Each part is written straight into it (no float64 intermediate).
+        context = np.empty((p.horizon, self.n_skus, N_FEATURES + static.shape[1] + dynamic.shape[2]), dtype=np.float32)
+        feats = self._features.transpose(1, 0, 2)
+        if p.normalize:
+            context[:, :, : N_FEATURES - 1] = feats[:, :, : N_FEATURES - 1] / self.scale[None, :, None]
+            context[:, :, N_FEATURES - 1] = feats[:, :, N_FEATURES - 1]
+        else:
+            context[:, :, :N_FEATURES] = feats
+        context[:, :, N_FEATURES : N_FEATURES + static.shape[1]] = static
+        context[:, :, N_FEATURES + static.shape[1] :] = dynamic.transpose(1, 0, 2)
+        return context
 
     # ------------------------------------------------------------------ state
     @property
