@@ -134,16 +134,17 @@ class DPProblem:
 
     def kernel(self) -> np.ndarray:
         """``(n_levels * (max_order + 1), n_levels)``: P(y' | y, a_1), y' = clamp(f(y - D) + a_1)."""
-        y, top = self.levels, self.levels.size - 1
-        # probs[y, m] = P(f(y - D) = m), the lowest level lumping everything at or below it
-        probs = self.daily.pmf(y[:, None] - y[None, :])
-        probs[:, 0] = self.daily.sf(y - self.min_level - 1)
-        tails = np.cumsum(probs[:, ::-1], axis=1)[:, ::-1]  # tails[y, i] = P(after index >= i)
+        levels = self.levels
         arrivals = np.arange(self.max_order + 1) if self.lead_time >= 1 else np.zeros(1, dtype=np.int64)
-        source = np.arange(top + 1)[None, :] - arrivals[:, None]  # index of f(y - D) for y' index
-        kernel = np.where(source[None] >= 0, probs[:, np.clip(source, 0, top)], 0.0)  # (y, a_1, y')
-        kernel[:, :, top] = tails[:, np.clip(top - arrivals, 0, top)]
-        return kernel.reshape(-1, top + 1)
+        y, arriving, nxt = levels[:, None, None], arrivals[None, :, None], levels[None, None, :]
+        demand = y + arriving - nxt  # the demand that leads from (y, a_1) to y'
+        # lowest y' reachable: a_1 with lost sales (all sold), else the box's bottom, lumping all below
+        low = np.minimum(arriving, levels[-1]) if self.lost_sales else self.min_level
+        kernel = np.where(nxt == low, self.daily.sf(demand - 1), self.daily.pmf(demand))
+        kernel = np.where(nxt < low, 0.0, kernel)
+        # the box's top lumps every y' above it
+        kernel = np.where(nxt == levels[-1], np.where(low >= levels[-1], 1.0, self.daily.cdf(demand)), kernel)
+        return kernel.reshape(-1, levels.size)
 
     def action_values(self, values: np.ndarray, *, capped: bool = True) -> np.ndarray:
         """``(*state_shape, max_order + 1)``: c + E[values(next state)] for every state and order.
