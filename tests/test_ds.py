@@ -124,6 +124,22 @@ def test_untrained_network_starts_at_initial_mu_and_stays_in_bounds():
         OrderNetwork("coeff", 9, mu_low=[0.0, 1.0], mu_high=2.0)
 
 
+def test_observation_parts_hide_the_forecasts():
+    simulator = make_simulator(8, **TINY_ENV)
+    simulator.reset(np.random.default_rng(0))
+    network = build_network("base", simulator, DSConfig(observation_parts=["pipeline"], final_layer_gain=1.0), seed=0)
+    observations = torch.tensor(simulator.observe())
+    changed = observations.clone()
+    changed[:, simulator.observation_layout["features"]] += 3.0
+    assert torch.equal(network(observations), network(changed))
+    full = build_network("base", simulator, DSConfig(final_layer_gain=1.0), seed=0)
+    assert not torch.equal(full(observations), full(changed))
+    with pytest.raises(ValueError, match="observation_parts"):
+        DSConfig(observation_parts=["forecasts"])
+    with pytest.raises(ValueError, match="observation_parts"):
+        build_network("base", simulator, DSConfig(observation_parts=["dynamic"]), seed=0)  # Poisson has none
+
+
 @pytest.mark.parametrize("kind", ["none", "base", "both"])
 def test_short_training_lowers_validation_cost(kind):
     result = train(kind, TINY_ENV, TINY, seed=1)
@@ -154,6 +170,8 @@ def test_save_load_round_trip_and_interop(tmp_path):
         np.testing.assert_array_equal(orders, result.policy(state))
         assert orders.dtype == np.float64 and np.all(orders == np.round(orders)) and np.all(orders >= 0)
         simulator.step(orders)
+    evaluation = gym_inventory.evaluate(loaded, TINY_ENV, n_trajectories=8, seed=1)
+    assert 0 < evaluation.cost < result.initial_val_cost
     env = gym.make("InventoryLeadTime-v0", **TINY_ENV)
     env.reset(seed=3)
     assert loaded(env.unwrapped.decision_state()).shape == (1,)

@@ -10,6 +10,8 @@ import yaml
 from agents.ds.network import ACTIVATIONS
 from gym_inventory.params import check_choice, check_int, check_real
 
+#: Names of the parts of the env's observation (``InventorySimulator.observation_layout``).
+OBSERVATION_PARTS = ("pipeline", "features", "static", "dynamic")
 #: The shipped default file (its values equal :class:`DSConfig`'s defaults).
 DEFAULT_HYPERPARAMS_FILE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "hyperparams", "ds.yml")
 
@@ -40,6 +42,10 @@ class DSConfig:
         initial_mu: the untrained policy's mu (initial action bias); None: the default of
             :mod:`agents.ds.network`.
         final_layer_gain: factor on the final layer's initial weights.
+        observation_parts: the parts of the env's observation the network reads, names of
+            ``observation_layout`` (``"pipeline"``, ``"features"``, ``"static"``, ``"dynamic"``);
+            None: all. ``["pipeline"]`` hides the forecast features, which with
+            ``forecast_noise=0`` are the realized means of future demand.
     """
 
     train_trajectories: int = 256
@@ -60,6 +66,7 @@ class DSConfig:
     mu_high: float | list | None = None
     initial_mu: float | list | None = None
     final_layer_gain: float = 0.01
+    observation_parts: list | None = None
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -80,6 +87,11 @@ class DSConfig:
         set_(self, "hidden_sizes", tuple(check_int("hidden_sizes", w, 1) for w in self.hidden_sizes))
         check_choice("activation", self.activation, tuple(ACTIVATIONS))
         set_(self, "final_layer_gain", check_real("final_layer_gain", self.final_layer_gain, 0.0))
+        if self.observation_parts is not None:
+            parts = self.observation_parts
+            if not isinstance(parts, (list, tuple)) or not parts:
+                raise TypeError(f"observation_parts must be a non-empty list of {list(OBSERVATION_PARTS)} or null, got {parts!r}")
+            set_(self, "observation_parts", [check_choice("observation_parts", part, OBSERVATION_PARTS) for part in parts])
         for name in ("mu_low", "mu_high", "initial_mu"):
             value = getattr(self, name)
             if isinstance(value, tuple):

@@ -71,6 +71,8 @@ class OrderNetwork(nn.Module):
         activation: ``"elu"``, ``"relu"`` or ``"tanh"``.
         final_layer_gain: factor on the final layer's initial weights (small: the
             untrained policy's mu barely depends on the observation).
+        input_columns: the observation entries the MLP reads (indices); None: all of them.
+            The policy is still called with the env's full observation.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class OrderNetwork(nn.Module):
         hidden_sizes=(64, 64),
         activation: str = "elu",
         final_layer_gain: float = 0.01,
+        input_columns=None,
     ):
         super().__init__()
         self.kind = check_kind(kind)
@@ -98,13 +101,19 @@ class OrderNetwork(nn.Module):
         if any(h <= lo for lo, h in zip(low, high)):
             raise ValueError(f"mu_high must exceed mu_low in every entry, got mu_low={mu_low!r}, mu_high={mu_high!r}")
         self.max_order = None if max_order is None else check_real("max_order", max_order, 0.0, strict=True)
+        if input_columns is not None:
+            input_columns = sorted({int(c) for c in input_columns})
+            if not input_columns or input_columns[0] < 0 or input_columns[-1] >= obs_dim:
+                raise ValueError(f"input_columns must be a non-empty list of indices below obs_dim={obs_dim}, got {input_columns!r}")
         self.config = {
             "kind": kind, "obs_dim": int(obs_dim), "mu_low": low, "mu_high": high,
             "initial_mu": None if initial_mu is None else _per_entry("initial_mu", initial_mu, size),
             "max_order": self.max_order, "hidden_sizes": list(hidden_sizes), "activation": activation,
             "final_layer_gain": check_real("final_layer_gain", final_layer_gain, 0.0),
+            "input_columns": input_columns,
         }
-        layers, width = [], int(obs_dim)
+        self.register_buffer("input_columns", None if input_columns is None else torch.tensor(input_columns))
+        layers, width = [], int(obs_dim) if input_columns is None else len(input_columns)
         for hidden in hidden_sizes:
             layers += [nn.Linear(width, hidden), ACTIVATIONS[activation]()]
             width = hidden
@@ -130,6 +139,8 @@ class OrderNetwork(nn.Module):
 
     def forward(self, observation: torch.Tensor) -> torch.Tensor:
         """mu, ``(n, action_size)`` float32, inside ``[mu_low, mu_high]``."""
+        if self.input_columns is not None:
+            observation = observation[:, self.input_columns]
         return self.mu_low + self.mu_range * torch.sigmoid(self.mlp(observation))
 
     def orders(self, observation, inventory_position, features, scale, *, integer: bool = False) -> torch.Tensor:

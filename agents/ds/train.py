@@ -36,6 +36,7 @@ class TrainResult:
     history: list = field(default_factory=list)  # one dict per validation
     best_step: int = 0
     best_val_cost: float = math.inf
+    train_cost: float = math.inf  # the best network on the training episodes (overfitting shows as train << val)
     initial_val_cost: float = math.inf
     steps: int = 0
     stopped_early: bool = False
@@ -58,6 +59,12 @@ def resolve_device(device) -> torch.device:
 def build_network(kind: str, simulator, config: DSConfig, seed: int) -> OrderNetwork:
     """The untrained network for ``kind`` on ``simulator``'s problem, initialized from ``seed``."""
     low, high = default_mu_bounds(kind, simulator.params)
+    columns = None
+    if config.observation_parts is not None:
+        layout = simulator.observation_layout
+        columns = [c for part in config.observation_parts for c in range(simulator.obs_dim)[layout[part]]]
+        if not columns:
+            raise ValueError(f"observation_parts {config.observation_parts} select no observation entries on this problem")
     initial = default_initial_mu(kind, simulator.params) if config.initial_mu is None else config.initial_mu
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -65,7 +72,7 @@ def build_network(kind: str, simulator, config: DSConfig, seed: int) -> OrderNet
             kind, simulator.obs_dim, mu_low=low if config.mu_low is None else config.mu_low,
             mu_high=high if config.mu_high is None else config.mu_high, initial_mu=initial,
             max_order=simulator.max_order, hidden_sizes=config.hidden_sizes, activation=config.activation,
-            final_layer_gain=config.final_layer_gain,
+            final_layer_gain=config.final_layer_gain, input_columns=columns,
         )
 
 
@@ -192,17 +199,20 @@ def train(
             stopped_early = state["bad_evals"] > config.patience
 
     network.load_state_dict(best_weights)
+    network.eval()
+    train_cost = validation_costs(network, train_set, warmup, integer)[1]
     history = state["history"]
     best = next(h for h in history if h["step"] == state["best_step"])
     result = TrainResult(
         policy=DSPolicy(network, integer=integer, device=device), history=history, best_step=state["best_step"],
-        best_val_cost=best["val_cost_per_day"], initial_val_cost=history[0]["val_cost_per_day"], steps=state["step"],
+        best_val_cost=best["val_cost_per_day"], train_cost=train_cost, initial_val_cost=history[0]["val_cost_per_day"], steps=state["step"],
         stopped_early=stopped_early, wall_time_s=time.perf_counter() - started,
     )
     if writer is not None:
         writer.close()
         save_policy(out_dir, network, dict(run, result={
             "best_step": result.best_step, "best_val_cost_per_day": result.best_val_cost,
+            "train_cost_per_day": result.train_cost,
             "initial_val_cost_per_day": result.initial_val_cost, "steps": result.steps,
             "stopped_early": stopped_early, "wall_time_s": result.wall_time_s,
         }))
