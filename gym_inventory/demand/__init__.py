@@ -12,11 +12,13 @@ from gym_inventory.demand.base import MIN_SCALE, DemandModel, DemandPaths, Param
 from gym_inventory.demand.iid import GammaDemand, IIDDemand, NegativeBinomialDemand, NormalDemand, PoissonDemand
 from gym_inventory.demand.population import HeterogeneousDemand
 from gym_inventory.demand.processes import AR1Demand, NonStationaryDemand
+from gym_inventory.demand.study import AlternateDayDemand, SKUPoolDemand
 
 __all__ = [
     "DEMAND_PRESETS",
     "MIN_SCALE",
     "AR1Demand",
+    "AlternateDayDemand",
     "DemandModel",
     "DemandPaths",
     "GammaDemand",
@@ -27,6 +29,7 @@ __all__ = [
     "NormalDemand",
     "ParameterRange",
     "PoissonDemand",
+    "SKUPoolDemand",
     "make_demand",
     "parameter",
     "register_demand",
@@ -41,6 +44,8 @@ DEMAND_PRESETS: dict[str, Callable[..., DemandModel]] = {
     "ar1": AR1Demand,
     "nonstationary": NonStationaryDemand,
     "heterogeneous": HeterogeneousDemand,
+    "alternate_days": AlternateDayDemand,
+    "sku_pool": SKUPoolDemand,
 }
 
 
