@@ -1,0 +1,1 @@
+"""Stable-Baselines3 / sb3-contrib agents for gym-inventory."""

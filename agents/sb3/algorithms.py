@@ -1,0 +1,213 @@
+"""SB3 and sb3-contrib algorithms by name, and their hyperparameters (dicts or YAML files).
+
+========================= ====================== ================= ======================================
+name                      class                  default policy    experience
+========================= ====================== ================= ======================================
+``ddpg``, ``td3``, ``sac`` stable_baselines3      ``MlpPolicy``     off-policy (replay buffer)
+``ppo``, ``a2c``          stable_baselines3      ``MlpPolicy``     on-policy
+``tqc``                   sb3_contrib            ``MlpPolicy``     off-policy (replay buffer)
+``trpo``                  sb3_contrib            ``MlpPolicy``     on-policy
+``recurrentppo``          sb3_contrib            ``MlpLstmPolicy`` on-policy, LSTM
+``ars``                   sb3_contrib            ``LinearPolicy``  random search over the weights
+========================= ====================== ================= ======================================
+
+Hyperparameters are one flat mapping: keyword arguments of the algorithm's
+constructor (``learning_rate``, ``policy_kwargs``, ...) and the gym-inventory options
+of :data:`OPTIONS` (``n_envs``, ``initial_mu``, ``eval_freq``, ...). Each algorithm has
+a default file, ``agents/hyperparams/<name>.yml``; a dict or a YAML file given by the
+user overrides it key by key. A key that is neither an argument of the algorithm nor
+an option raises ``ValueError`` naming it.
+
+YAML cannot hold Python objects, so three values are given by name and built here:
+``policy_kwargs.activation_fn`` (``relu``, ``tanh``, ``elu``, ``leaky_relu``),
+``action_noise`` (``{kind: normal | ornstein_uhlenbeck, sigma: S}``: noise of standard
+deviation S in SB3's [-1, 1] action units), and ``train_freq`` (``[n, step | episode]``).
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import inspect
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import yaml
+
+from gym_inventory.params import check_bool, check_choice, check_int, check_real
+
+HYPERPARAMS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "hyperparams")
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """One algorithm of the registry: where its class lives and how it gathers experience."""
+
+    name: str
+    module: str
+    class_name: str
+    off_policy: bool = False
+    recurrent: bool = False
+
+    @property
+    def cls(self):
+        """The algorithm class (imported on first use)."""
+        return getattr(importlib.import_module(self.module), self.class_name)
+
+    @property
+    def default_file(self) -> str:
+        return os.path.join(HYPERPARAMS_DIR, f"{self.name}.yml")
+
+
+ALGORITHMS = {
+    spec.name: spec
+    for spec in (
+        Algorithm("ddpg", "stable_baselines3", "DDPG", off_policy=True),
+        Algorithm("td3", "stable_baselines3", "TD3", off_policy=True),
+        Algorithm("sac", "stable_baselines3", "SAC", off_policy=True),
+        Algorithm("ppo", "stable_baselines3", "PPO"),
+        Algorithm("a2c", "stable_baselines3", "A2C"),
+        Algorithm("tqc", "sb3_contrib", "TQC", off_policy=True),
+        Algorithm("trpo", "sb3_contrib", "TRPO"),
+        Algorithm("recurrentppo", "sb3_contrib", "RecurrentPPO", recurrent=True),
+        Algorithm("ars", "sb3_contrib", "ARS"),
+    )
+}
+
+#: gym-inventory options that may appear beside the algorithm's arguments, with defaults.
+OPTIONS = {
+    "n_envs": 1,  # SKUs collected side by side in one batched env (agents.vec_env.BatchedVecEnv)
+    "normalize_observation": False,  # SB3 VecNormalize on observations (rewards never normalized)
+    "initial_mu": "auto",  # untrained policy's mu: "auto" (agents.ds default), a number or list, or null (SB3 init)
+    "final_layer_gain": 0.01,  # factor on the final layer's weights when initial_mu is set
+    "regularization_options": {},  # low, high, order_cap, integer of gym_inventory.wrappers.regularize
+    "eval_freq": 5000,  # env steps between validations and checkpoints
+    "val_trajectories": 128,  # validation trajectories (SKU episodes)
+    "val_horizon": None,  # epochs per validation trajectory; null: the env's horizon
+    "patience": None,  # validations without improvement before stopping early; null: never
+}
+#: Arguments of every algorithm that gym-inventory sets itself.
+RESERVED = ("env", "seed", "tensorboard_log", "_init_setup_model")
+ACTIVATIONS = ("relu", "tanh", "elu", "leaky_relu")
+NOISE_KINDS = ("normal", "ornstein_uhlenbeck")
+
+
+def get_algorithm(name) -> Algorithm:
+    """The :class:`Algorithm` called ``name`` (case-insensitive); ``ValueError`` naming the choices."""
+    if not isinstance(name, str):
+        raise TypeError(f"algorithm must be a string, one of {list(ALGORITHMS)}, got {name!r}")
+    spec = ALGORITHMS.get(name.lower())
+    if spec is None:
+        raise ValueError(f"unknown algorithm {name!r}; choose one of {list(ALGORITHMS)}")
+    return spec
+
+
+def algorithm_arguments(spec: Algorithm) -> list[str]:
+    """Constructor arguments of the algorithm that a hyperparameter file may set."""
+    names = inspect.signature(spec.cls.__init__).parameters
+    return [name for name in names if name not in ("self",) + RESERVED]
+
+
+def read_yaml(path, what: str = "hyperparameter file") -> dict:
+    """A YAML mapping from ``path``; ``ValueError`` naming the file when missing, unparsable or not a mapping."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ValueError(f"{what} {path!r} does not exist") from None
+    except yaml.YAMLError as error:
+        raise ValueError(f"{what} {path!r} is not valid YAML: {str(error).splitlines()[0]}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} {path!r} must hold a mapping of hyperparameters, got {type(data).__name__}")
+    return data
+
+
+def load_hyperparams(algo, overrides=None) -> dict:
+    """The hyperparameters of ``algo``: its default file, updated by ``overrides`` (a dict, a YAML path or None).
+
+    Returns a plain, JSON-ready dict holding every option of :data:`OPTIONS`;
+    ``ValueError`` for an unknown key or a bad option value.
+    """
+    spec = get_algorithm(algo)
+    hyperparams = dict(OPTIONS)
+    hyperparams.update(read_yaml(spec.default_file, "default hyperparameter file"))
+    if overrides is None:
+        source = None
+    elif isinstance(overrides, dict):
+        source = "hyperparams"
+        hyperparams.update(copy.deepcopy(overrides))
+    elif isinstance(overrides, (str, os.PathLike)):
+        source = f"hyperparameter file {os.fspath(overrides)!r}"
+        hyperparams.update(read_yaml(overrides))
+    else:
+        raise TypeError(f"hyperparams must be a dict, a YAML file path or None, got {overrides!r}")
+    check_hyperparams(spec, hyperparams, source or f"default hyperparameter file of {spec.name}")
+    return hyperparams
+
+
+def check_hyperparams(spec: Algorithm, hyperparams: dict, source: str) -> None:
+    """Raise ``ValueError``/``TypeError`` for a key ``spec`` does not take or a bad option value."""
+    known = algorithm_arguments(spec)
+    reserved = sorted(set(hyperparams) & set(RESERVED))
+    if reserved:
+        raise ValueError(f"{source} sets {reserved}, which gym-inventory sets itself (--seed, --out); remove them")
+    unknown = sorted(set(hyperparams) - set(known) - set(OPTIONS))
+    if unknown:
+        raise ValueError(
+            f"{source}: {spec.class_name} takes no hyperparameter {', '.join(map(repr, unknown))}; "
+            f"its arguments are {known} and the gym-inventory options {list(OPTIONS)}"
+        )
+    options = split_options(hyperparams)[0]
+    check_int("n_envs", options["n_envs"], 1)
+    check_bool("normalize_observation", options["normalize_observation"])
+    check_real("final_layer_gain", options["final_layer_gain"], 0.0)
+    check_int("eval_freq", options["eval_freq"], 1)
+    check_int("val_trajectories", options["val_trajectories"], 2)
+    if options["val_horizon"] is not None:
+        check_int("val_horizon", options["val_horizon"], 2)
+    if options["patience"] is not None:
+        check_int("patience", options["patience"], 0)
+    if not isinstance(options["regularization_options"], dict):
+        raise TypeError(f"regularization_options must be a mapping, got {options['regularization_options']!r}")
+    mu = options["initial_mu"]
+    if not (mu is None or mu == "auto" or isinstance(mu, (int, float, list)) and not isinstance(mu, bool)):
+        raise TypeError(f"initial_mu must be 'auto', a number, a list of numbers or null, got {mu!r}")
+    kwargs = split_options(hyperparams)[1]
+    activation = (kwargs.get("policy_kwargs") or {}).get("activation_fn")
+    if isinstance(activation, str):
+        check_choice("policy_kwargs.activation_fn", activation, ACTIVATIONS)
+    noise = kwargs.get("action_noise")
+    if noise is not None:
+        if not isinstance(noise, dict) or set(noise) != {"kind", "sigma"}:
+            raise ValueError(f"action_noise must be null or {{kind: normal | ornstein_uhlenbeck, sigma: S}}, got {noise!r}")
+        check_choice("action_noise.kind", noise["kind"], NOISE_KINDS)
+        check_real("action_noise.sigma", noise["sigma"], 0.0)
+
+
+def split_options(hyperparams: dict) -> tuple[dict, dict]:
+    """``(gym-inventory options with defaults filled in, algorithm keyword arguments)``."""
+    options = {key: hyperparams.get(key, default) for key, default in OPTIONS.items()}
+    kwargs = {key: value for key, value in hyperparams.items() if key not in OPTIONS}
+    return options, kwargs
+
+
+def algorithm_kwargs(kwargs: dict, action_size: int) -> dict:
+    """The YAML-level keyword arguments turned into what the algorithm's constructor takes."""
+    import torch.nn as nn
+    from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckActionNoise
+
+    kwargs = copy.deepcopy(kwargs)
+    policy_kwargs = kwargs.get("policy_kwargs")
+    if policy_kwargs and isinstance(policy_kwargs.get("activation_fn"), str):
+        activations = {"relu": nn.ReLU, "tanh": nn.Tanh, "elu": nn.ELU, "leaky_relu": nn.LeakyReLU}
+        policy_kwargs["activation_fn"] = activations[policy_kwargs["activation_fn"]]
+    noise = kwargs.get("action_noise")
+    if isinstance(noise, dict):
+        noise_class = NormalActionNoise if noise["kind"] == "normal" else OrnsteinUhlenbeckActionNoise
+        kwargs["action_noise"] = noise_class(mean=np.zeros(action_size), sigma=np.full(action_size, float(noise["sigma"])))
+    if isinstance(kwargs.get("train_freq"), list):
+        kwargs["train_freq"] = tuple(kwargs["train_freq"])
+    return kwargs

@@ -1,0 +1,182 @@
+"""``gym-inventory evaluate``: a trained policy (or a classical one) against the baselines and the optimum.
+
+    gym-inventory evaluate DIR [--split test] [--json]                 # a run of `train` or `ds`
+    gym-inventory evaluate --policy base-stock --env-config FILE [--json]
+    gym-inventory evaluate (DIR | --policy base-stock) --data FILE [--json] [--per-sku-out FILE.parquet]
+
+The policy is evaluated with :func:`gym_inventory.evaluate` on the trajectories of
+the chosen split, and the classical policies of ``gym-inventory baselines`` (with the
+DP optimum where it applies) on the very same trajectories (common random numbers):
+each split is a fixed evaluation seed (:data:`SPLIT_SEEDS`; ``test`` is seed 0, so its
+baseline rows are those of ``gym-inventory baselines``), and a demand source with
+splits (a panel dataset) also gets ``split=`` its SKUs of that split. Training
+validates on the ``validate`` split. With ``--data`` the policy runs over every series
+of a panel file instead (:func:`gym_inventory.data.evaluate_panel`).
+
+JSON: ``{"policy": {"name", "cost", "ci", "gap", "fill_rate", "stockout_rate",
+"turnover_time"}, "baselines": {"optimal", "policies"} (as ``gym-inventory baselines
+--json``), "optimal", "split"}``; with ``--data``: the panel evaluation's fields.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from gym_inventory.cli import UsageError
+from gym_inventory.cli.common import add_env_arguments, add_json_argument, env_kwargs_from_args
+
+HELP = "evaluate a trained policy (run directory) or a classical policy against the baselines and the optimum"
+
+#: Evaluation seed of each split: the same trajectories for every policy evaluated on it.
+SPLIT_SEEDS = {"test": 0, "validate": 1, "train": 2}
+#: Classical policies ``--policy`` accepts.
+POLICIES = ("base-stock",)
+
+
+def split_problem(env_kwargs: dict, split: str) -> tuple[dict, int]:
+    """``(gym.make kwargs, evaluation seed)`` of ``split`` of a problem.
+
+    The seed is :data:`SPLIT_SEEDS`'s; a demand source with splits (a panel dataset)
+    is also restricted to the SKUs of that split.
+    """
+    from gym_inventory.envs.inventory_env import resolve_demand
+    from gym_inventory.params import check_choice
+
+    check_choice("split", split, tuple(SPLIT_SEEDS))
+    kwargs = dict(env_kwargs)
+    model = resolve_demand(kwargs.get("demand", "poisson"), kwargs.get("demand_kwargs"), None)
+    if callable(getattr(model, "split", None)):
+        kwargs["split"] = split
+    return kwargs, SPLIT_SEEDS[split]
+
+
+def best_classical(env_kwargs: dict, *, n_trajectories: int, horizon: int | None, seed: int, warmup_epochs=None):
+    """The classical policy of ``gym-inventory baselines`` with the lowest cost on these trajectories:
+    ``{"name", "cost", "ci", "gap"}`` (no DP: the best *classical* policy)."""
+    from gym_inventory.cli.baselines import compute_baselines
+    from gym_inventory.evaluation import resolve_problem
+
+    horizon = resolve_problem(env_kwargs)[0].horizon if horizon is None else horizon
+    rows = compute_baselines(env_kwargs, n_trajectories=n_trajectories, horizon=horizon, warmup_epochs=warmup_epochs,
+                             seed=seed, use_dp=False)["policies"]
+    return min(rows, key=lambda row: row["cost"])
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("run_dir", nargs="?", metavar="DIR", help="a run directory of `gym-inventory train` or `ds`")
+    parser.add_argument("--policy", metavar="NAME", default=None,
+                        help="evaluate a classical policy instead of DIR: base-stock (tuned, or at --level)")
+    parser.add_argument("--level", type=float, default=None, metavar="S",
+                        help="base-stock level in days of each SKU's mean demand (default: the optimal or best level "
+                             "found; with --data: 2 (L + P))")
+    parser.add_argument("--split", default="test", metavar="SPLIT", help="test (default), validate or train")
+    parser.add_argument("--data", metavar="FILE", default=None, help="evaluate on every series of a panel file instead")
+    parser.add_argument("--per-sku-out", metavar="FILE", default=None, help="with --data: per-series results (new .parquet)")
+    add_env_arguments(parser)
+    group = parser.add_argument_group("evaluation")
+    group.add_argument("--n-trajectories", type=int, default=256, metavar="N", help="trajectories (default 256)")
+    group.add_argument("--eval-horizon", type=int, default=1000, metavar="EPOCHS",
+                       help="order epochs per trajectory (default 1000: steady state)")
+    group.add_argument("--warmup-epochs", type=int, default=None, metavar="EPOCHS",
+                       help="epochs excluded from the metrics (default: max(L + 1, horizon // 10))")
+    group.add_argument("--no-dp", action="store_true", help="skip the dynamic program even where it applies")
+    group.add_argument("--device", default="cpu", help="torch device of a trained policy (default cpu)")
+    add_json_argument(parser)
+
+
+def run(args) -> int:
+    if (args.run_dir is None) == (args.policy is None):
+        raise UsageError("give either a run directory DIR or --policy NAME (not both)")
+    if args.split not in SPLIT_SEEDS:
+        raise UsageError(f"--split must be one of {list(SPLIT_SEEDS)}, got {args.split!r}")
+    if args.n_trajectories < 2:
+        raise UsageError(f"--n-trajectories must be >= 2 for a confidence interval, got {args.n_trajectories}")
+    if args.per_sku_out is not None and args.data is None:
+        raise UsageError("--per-sku-out needs --data")
+    if args.run_dir is not None:
+        from agents.runs import load_policy, read_run
+
+        if args.level is not None:
+            raise UsageError("--level goes with --policy base-stock, not with a run directory")
+        env_kwargs = dict(read_run(args.run_dir)["env_config"])
+        env_kwargs.update(env_kwargs_from_args(args) if _has_env_arguments(args) else {})
+        policy = load_policy(args.run_dir, device=args.device)
+    else:
+        if args.policy not in POLICIES:
+            raise UsageError(f"--policy must be one of {list(POLICIES)}, got {args.policy!r}")
+        env_kwargs = env_kwargs_from_args(args)
+        policy = None
+    if args.data is not None:
+        return _evaluate_data(args, policy, env_kwargs)
+    kwargs, seed = split_problem(env_kwargs, args.split)
+    options = dict(n_trajectories=args.n_trajectories, horizon=args.eval_horizon, warmup_epochs=args.warmup_epochs, seed=seed)
+    if policy is None:
+        policy = base_stock(kwargs, args.level, seed=seed + 1, **{k: v for k, v in options.items() if k != "seed"})
+    from gym_inventory.cli.baselines import compute_baselines
+    from gym_inventory.evaluation import evaluate
+
+    result = evaluate(policy, kwargs, **options)
+    baselines = compute_baselines(kwargs, use_dp=not args.no_dp, **options)
+    reference = baselines["reference"]
+    row = {"name": result.name, "cost": result.cost, "ci": result.ci,
+           "gap": result.cost / reference - 1.0 if reference > 0 else math.nan,
+           "fill_rate": result.fill_rate, "stockout_rate": result.stockout_rate, "turnover_time": result.turnover_time}
+    if args.json:
+        print(json.dumps({"policy": row, "baselines": {"optimal": baselines["optimal"], "policies": baselines["policies"]},
+                          "optimal": baselines["optimal"], "split": args.split}))
+    else:
+        print(_table(row, baselines, args.split, result.n_trajectories, result.days))
+    return 0
+
+
+def base_stock(env_kwargs: dict, level, *, seed: int, n_trajectories: int, horizon: int, warmup_epochs=None):
+    """Base stock at ``level`` days of mean demand, or else the exact backlog optimum (IID demand)
+    or the best level of a simulation search on ``seed`` (other cases), as ``gym-inventory baselines`` tunes it."""
+    from gym_inventory import optimal
+    from gym_inventory.evaluation import resolve_problem
+    from gym_inventory.params import check_real
+    from gym_inventory.policies import BaseStock
+
+    if level is not None:
+        return BaseStock(check_real("--level", level, 0.0), in_scale_units=True)
+    params, model = resolve_problem(env_kwargs)
+    if optimal.fixed_daily_distribution(model) is not None and not params.lost_sales:
+        return optimal.optimal_base_stock_for(env_kwargs).policy()
+    return optimal.best_base_stock(env_kwargs, n_trajectories=min(n_trajectories, 64), horizon=min(horizon, 1000),
+                                   warmup_epochs=warmup_epochs, seed=seed).policy
+
+
+def _has_env_arguments(args) -> bool:
+    return any(value is not None for name, value in vars(args).items() if name.startswith("env_"))
+
+
+def _evaluate_data(args, policy, env_kwargs: dict) -> int:
+    import gym_inventory.data as data
+    from gym_inventory.params import check_real
+    from gym_inventory.policies import BaseStock
+
+    if policy is None:
+        from gym_inventory.evaluation import resolve_problem
+
+        params = resolve_problem({k: v for k, v in env_kwargs.items() if k not in ("demand", "demand_kwargs", "split")})[0]
+        level = 2.0 * (params.lead_time + params.review_period) if args.level is None else check_real("--level", args.level, 0.0)
+        policy = BaseStock(level, in_scale_units=True)
+    kwargs = {k: v for k, v in env_kwargs.items() if k not in ("horizon", "demand", "demand_kwargs", "split")}
+    result = data.evaluate_panel(policy, args.data, out=args.per_sku_out, env_kwargs=kwargs, progress=not args.json)
+    print(json.dumps(result.as_dict()) if args.json else result.summary())
+    return 0
+
+
+def _table(row: dict, baselines: dict, split: str, n_trajectories: int, days: int) -> str:
+    lines = [f"split {split}: {n_trajectories} trajectories x {days} days (common random numbers)",
+             f"{'policy':<34} {'cost/day':>10} {'95% CI':>9} {'gap':>8}"]
+    for entry in [row] + baselines["policies"]:
+        lines.append(f"{entry['name']:<34} {entry['cost']:>10.4f} {'±' + format(entry['ci'], '.4f'):>9} "
+                     f"{100 * entry['gap']:>7.2f}%")
+    optimal = "n/a" if baselines["optimal"] is None else f"{baselines['optimal']:.4f}"
+    reference = "DP optimum" if baselines["optimal"] is not None else "best classical policy"
+    lines.append(f"{row['name']}: fill rate {row['fill_rate']:.4f}, stockout rate {row['stockout_rate']:.4f}, "
+                 f"turnover time {row['turnover_time']:.3g} days")
+    lines.append(f"optimal cost per day (DP): {optimal}; gaps relative to the {reference} ({baselines['reference']:.4f})")
+    lines += [f"note: {note}" for note in baselines["notes"]]
+    return "\n".join(lines)
