@@ -140,7 +140,7 @@ def build_panel(
         if name in frame:
             numbers[name] = _parse_numbers(frame[name], name, checks, minimum=_minimum(name))
     for name, (kind, _) in SKU_PARAMETERS.items():
-        if name in numbers and kind == "int":
+        if name in numbers and kind == "int" and not _whole_typed(frame[name]):
             values = numbers[name]
             checks.flag(np.isfinite(values) & (values != np.round(values)), name, lambda i, v=values: f"{v[i]!r} is not a whole number of days")
     stockout = _parse_flags(frame[STOCKOUT], checks) if STOCKOUT in frame else None
@@ -170,10 +170,10 @@ def build_panel(
     else:
         censored = np.zeros(kept.size, dtype=bool)
     forecasts = np.stack([numbers[name][kept] for name in FORECAST_COLUMNS], axis=1) if FORECAST_COLUMNS[0] in numbers else None
-    integer = bool(np.all(sales == np.round(sales)))
+    integer = _whole_typed(frame[SALES if SALES in frame else DEMAND]) or bool(np.all(sales == np.round(sales)))
     if DEMAND in numbers:
         demand, inferred = quantity[kept], np.zeros(kept.size, dtype=bool)
-        integer = bool(np.all(demand == np.round(demand)))
+        integer = _whole_typed(frame[DEMAND]) or bool(np.all(demand == np.round(demand)))
     else:
         demand, inferred = infer_censored_demand(
             sales, censored, offsets, method=censored_demand, weeks=censored_weeks,
@@ -236,6 +236,11 @@ def _check_columns(frame, source, feature_columns, censored_demand) -> list:
     return features
 
 
+def _whole_typed(column: pd.Series) -> bool:
+    """The column's type holds whole numbers only (no per-value check needed)."""
+    return pd.api.types.is_integer_dtype(column) or pd.api.types.is_bool_dtype(column)
+
+
 def _minimum(name: str) -> float | None:
     if name in SKU_PARAMETERS:
         return SKU_PARAMETERS[name][1]
@@ -243,20 +248,33 @@ def _minimum(name: str) -> float | None:
 
 
 def _series_codes(frame):
-    """Per-row series codes (-1 without a key) and the keys' sku and location of each code."""
-    sku_codes, sku_values = pd.factorize(frame[SKU])
+    """Per-row series codes (-1 without a key) and the keys' sku and location of each code.
+
+    Keys are compared row to row first (vectorized on the columns' own storage), and
+    only the first row of each run of equal keys is factorized: on a file sorted by
+    key that is one row per series instead of every row.
+    """
+    change = np.zeros(len(frame), dtype=bool)
+    change[:1] = True
+    for column in (SKU, LOCATION):
+        if column in frame:
+            values = frame[column]
+            change |= values.ne(values.shift()).to_numpy(dtype=bool, na_value=True)
+    heads = np.flatnonzero(change)
+    run = np.cumsum(change) - 1
+    sku_codes, sku_values = pd.factorize(frame[SKU].iloc[heads])
     sku_values = np.asarray(sku_values, dtype=object)
     if LOCATION not in frame:
-        return sku_codes.astype(np.int64), sku_values, None
-    location_codes, location_values = pd.factorize(frame[LOCATION])
+        return np.asarray(sku_codes, dtype=np.int64)[run], sku_values, None
+    location_codes, location_values = pd.factorize(frame[LOCATION].iloc[heads])
     location_values = np.asarray(location_values, dtype=object)
-    has_key = (sku_codes >= 0) & (location_codes >= 0)
-    pairs = sku_codes.astype(np.int64) * max(len(location_values), 1) + location_codes
-    codes = np.full(len(frame), -1, dtype=np.int64)
-    codes[has_key], unique_pairs = pd.factorize(pairs[has_key])
-    unique_pairs = np.asarray(unique_pairs, dtype=np.int64)
     width = max(len(location_values), 1)
-    return codes, sku_values[unique_pairs // width], location_values[unique_pairs % width]
+    has_key = (sku_codes >= 0) & (location_codes >= 0)
+    pairs = sku_codes.astype(np.int64) * width + location_codes
+    head_codes = np.full(len(heads), -1, dtype=np.int64)
+    head_codes[has_key], unique_pairs = pd.factorize(pairs[has_key])
+    unique_pairs = np.asarray(unique_pairs, dtype=np.int64)
+    return head_codes[run], sku_values[unique_pairs // width], location_values[unique_pairs % width]
 
 
 def _parse_days(column: pd.Series, checks: _Checks):
@@ -268,8 +286,11 @@ def _parse_days(column: pd.Series, checks: _Checks):
         stamps = pd.to_datetime(column, errors="coerce", format="ISO8601")
     stamps = stamps.to_numpy()
     valid = ~np.isnat(stamps)
-    day = np.where(valid, stamps.astype("datetime64[D]").astype(np.int64), 0)
-    with_time = valid & (stamps != stamps.astype("datetime64[D]").astype(stamps.dtype))
+    # On the integer ticks: one floor division gives the day, its remainder a time of day.
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(stamps.dtype)[0])
+    day, remainder = np.divmod(stamps.view(np.int64), per_day)
+    day[~valid] = 0
+    with_time = valid & (remainder != 0)
     checks.flag(missing, DATE, lambda i: "missing date")
     checks.flag(~valid & ~missing, DATE, lambda i: f"{column.iloc[i]!r} is not a date (write YYYY-MM-DD)")
     checks.flag(with_time, DATE, lambda i: f"{column.iloc[i]!r} has a time of day; rows must be whole days")
@@ -279,7 +300,16 @@ def _parse_days(column: pd.Series, checks: _Checks):
 def _parse_numbers(column: pd.Series, name: str, checks: _Checks, minimum: float | None) -> np.ndarray:
     """float64 values (NaN where unusable); flags missing, non-numeric, infinite and too small values."""
     missing = column.isna().to_numpy(dtype=bool)
-    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+    if pd.api.types.is_integer_dtype(column) or pd.api.types.is_bool_dtype(column):
+        if isinstance(column.dtype, np.dtype):  # plain numpy storage: no missing values possible
+            values = column.to_numpy().astype(np.float64)
+        else:
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        checks.flag(missing, name, lambda i: "missing value")
+        if minimum is not None and values.size and values.min(initial=np.inf) < minimum:
+            checks.flag(values < minimum, name, lambda i: f"{values[i]:g} is negative" if minimum == 0 else f"{values[i]:g} is below {minimum:g}")
+        return values
+    if pd.api.types.is_numeric_dtype(column):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)

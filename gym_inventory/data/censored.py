@@ -89,15 +89,15 @@ def _weekday_mean(sales, censored, offsets, rows, weeks):
         usable[usable] &= ~censored[back[usable]]
         total += np.where(usable, sales[np.maximum(back, 0)], 0.0)
         count += usable
-    # Fallback: uncensored days of any weekday in the previous FALLBACK_DAYS days.
-    clean = np.concatenate([[0.0], np.cumsum(np.where(censored, 0.0, sales))])
-    clean_days = np.concatenate([[0], np.cumsum(~censored)])
-    start = np.maximum(rows - FALLBACK_DAYS, offsets[series])
-    fallback_total = clean[rows] - clean[start]
-    fallback_count = clean_days[rows] - clean_days[start]
-    use_fallback = (count == 0) & (fallback_count > 0)
-    total = np.where(use_fallback, fallback_total, total)
-    count = np.where(use_fallback, fallback_count, count)
+    # Fallback, for the rows still without an estimate: uncensored days of any weekday in
+    # the previous FALLBACK_DAYS days (few rows: a loop over the days, not the rows).
+    missing = np.flatnonzero(count == 0)
+    for back_days in range(1, FALLBACK_DAYS + 1 if missing.size else 1):
+        back = rows[missing] - back_days
+        usable = position[missing] >= back_days
+        usable[usable] &= ~censored[back[usable]]
+        total[missing] += np.where(usable, sales[np.maximum(back, 0)], 0.0)
+        count[missing] += usable
     available = count > 0
     estimate = np.divide(total, count, out=np.zeros(rows.size), where=available)
     return estimate, available

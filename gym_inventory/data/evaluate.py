@@ -5,9 +5,9 @@ from the default starting stock of ``(L + P) x scale``, with the policy's orders
 through the batched :class:`~gym_inventory.simulator.InventorySimulator` built by
 :func:`~gym_inventory.envs.make_simulator`. Series sharing (lead_time,
 review_period, holding_cost, penalty_cost) -- per-series columns, else the values
-of ``env_kwargs`` -- run side by side in one simulator, so evaluation is fast when
-those take few distinct values (e.g. costs per category), and slow when every
-series has its own.
+of ``env_kwargs`` -- run side by side (:mod:`gym_inventory.data.batches`), so
+evaluation is fast when those take few distinct values (e.g. costs per category),
+and slow when every series has its own.
 """
 from __future__ import annotations
 
@@ -17,22 +17,17 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from gym_inventory.data.build import Panel, build_panel
+from gym_inventory.data.batches import TOTALS, GroupBatches, prepare_windows, simulate_batch
+from gym_inventory.data.build import build_panel
 from gym_inventory.data.dataset import PanelDataset
-from gym_inventory.data.schema import DATE, ON_ERROR, PanelProblem, iter_series_chunks, raise_problems, series_label
-from gym_inventory.demand import DemandModel, DemandPaths
-from gym_inventory.envs.inventory_env import make_simulator
-from gym_inventory.evaluation import _checked_orders
-from gym_inventory.features import FORECAST_DAYS, HISTORY_DAYS
+from gym_inventory.data.schema import ON_ERROR, PanelProblem, iter_series_chunks, raise_problems, series_label
 from gym_inventory.params import InventoryParams, check_choice, check_int
 from gym_inventory.policy import Policy
 
 #: gym.make keywords evaluate_panel sets itself.
 _OWN_KWARGS = ("horizon", "demand", "demand_kwargs", "split")
-_GROUP_KEYS = ("lead_time", "review_period", "holding_cost", "penalty_cost")
-#: Per-series totals summed into the aggregate.
-_TOTALS = ("days", "demand", "sales", "unmet_demand", "stockout_days", "on_hand_days", "total_cost",
-           "total_holding_cost", "total_penalty_cost")
+#: Series buffered across chunks, in simulation batches.
+BUFFERED_BATCHES = 6
 
 
 @dataclass(frozen=True)
@@ -78,31 +73,14 @@ class PanelEvaluation:
         )
 
 
-class ReplayedWindows(DemandModel):
-    """Fixed windows replayed in order: ``sample`` returns exactly ``paths`` (same size asked)."""
-
-    def __init__(self, paths: DemandPaths, integer: bool):
-        self.paths = paths
-        self.integer = integer
-        self.dynamic_names = paths.dynamic_names
-
-    @property
-    def max_daily_mean(self) -> float:
-        return float(max(self.paths.demand.max(initial=0.0), 1e-3))
-
-    def sample(self, rng, n_skus, n_days) -> DemandPaths:
-        if self.paths.demand.shape != (n_skus, n_days):
-            raise ValueError(f"these windows are {self.paths.demand.shape} (series, days), asked for ({n_skus}, {n_days})")
-        return self.paths
-
-
 def evaluate_panel(
     policy: Policy,
     data,
     *,
     out=None,
     days: int = 90,
-    chunk_size: int = 50_000,
+    chunk_size: int = 25_000,
+    batch_size: int = 16_384,
     split: str | None = None,
     env_kwargs: dict | None = None,
     load_kwargs: dict | None = None,
@@ -119,7 +97,9 @@ def evaluate_panel(
             contiguous, e.g. sorted by key and date) or a :class:`PanelDataset`.
         out: optional new ``.parquet`` file for the per-series results (never overwritten).
         days: days simulated per series: its last ``days`` days (``days // P`` epochs).
-        chunk_size: series held in memory at once (about 30 kB each with 90 days).
+        chunk_size: series read and validated at once (about 40 kB each with 118 days of rows).
+        batch_size: series of one parameter group simulated at once; up to
+            ``6 x batch_size`` series wait for their batch (about 7 kB each at 90 days).
         split: with a dataset, the split to evaluate (None: the dataset's own view).
         env_kwargs: ``gym.make`` keywords (``lost_sales``, ``reward_timing``, defaults for
             ``lead_time``/``review_period``/``holding_cost``/``penalty_cost`` where the panel
@@ -134,36 +114,45 @@ def evaluate_panel(
         raise TypeError(f"policy must be a gym_inventory.policy.Policy, got {type(policy).__name__}")
     days = check_int("days", days, 1)
     chunk_size = check_int("chunk_size", chunk_size, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
     check_choice("on_error", on_error, ON_ERROR)
     env_kwargs = _check_env_kwargs(env_kwargs)
     out = _check_out(out)
     started = time.perf_counter()
-    totals = dict.fromkeys(_TOTALS, 0.0)
+    totals = dict.fromkeys(TOTALS, 0.0)
     totals["n_series"] = 0
     skipped: list[PanelProblem] = []
     writer = _ResultsFile(out) if out is not None else None
     from tqdm.auto import tqdm
 
+    def record(group, windows):
+        results = simulate_batch(policy, group, windows, env_kwargs, days)
+        for name in TOTALS:
+            totals[name] += float(results[name].sum())
+        totals["n_series"] += len(windows)
+        if writer is not None:
+            writer.write(results)
+
     try:
         chunks, total, unit = _chunks(data, chunk_size, split, load_kwargs or {}, on_error, skipped)
+        batches = GroupBatches(batch_size, BUFFERED_BATCHES * batch_size)
         with tqdm(total=total, unit=unit, disable=not progress, desc=f"evaluate {policy.name}") as bar:
             for dataset, advance in chunks:
-                results, problems = _evaluate_chunk(policy, dataset, days, env_kwargs)
+                groups, problems = prepare_windows(dataset, days, env_kwargs)
                 skipped.extend(problems)
                 if problems and on_error == "raise":
                     raise_problems(problems, dataset.panel.source, "; pass on_error='skip' to leave them out")
-                for name in _TOTALS:
-                    totals[name] += float(results[name].sum())
-                totals["n_series"] += len(results["days"])
-                if writer is not None:
-                    writer.write(results)
+                for group, windows in groups:
+                    for ready in batches.add(group, windows):
+                        record(*ready)
                 bar.update(advance)
+            for ready in batches.drain():
+                record(*ready)
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
-    if writer is not None:
-        writer.close()
+    out = writer.close() if writer is not None else None
     return _aggregate(policy.name, totals, time.perf_counter() - started, out, skipped)
 
 
@@ -241,83 +230,8 @@ def _row_count(source: str):
     return None
 
 
-def _evaluate_chunk(policy, dataset: PanelDataset, days: int, env_kwargs: dict):
-    """Per-series results of one chunk (dict of arrays) and the series left out for being short."""
-    panel, series = dataset.panel, dataset.series
-    defaults = InventoryParams(**{k: v for k, v in env_kwargs.items() if k in _GROUP_KEYS})
-    values = np.stack([dataset.parameter(name, getattr(defaults, name)) for name in _GROUP_KEYS], axis=1)
-    lead_time, review_period = values[:, 0].astype(np.int64), values[:, 1].astype(np.int64)
-    lookahead = lead_time if env_kwargs.get("reward_timing") == "lead_time_window" else 0
-    horizon = days // review_period
-    core = horizon * review_period + lookahead
-    low, high = dataset.core_range(series)
-    fits = (horizon >= 1) & (high - low >= core)
-    problems = [
-        PanelProblem(
-            panel.source, int(panel.first_row[i]), DATE,
-            f"{series_label(panel.key(i))}: {int(high[k] - low[k])} days in the evaluation period, fewer than the "
-            f"{int(max(core[k], review_period[k]))} needed (days={days}, review_period={int(review_period[k])})",
-            panel.key(i),
-        )
-        for k, i in enumerate(series) if not fits[k]
-    ]
-    results = _empty_results(panel, series[fits])
-    groups, inverse = np.unique(values[fits], axis=0, return_inverse=True)
-    positions = np.flatnonzero(fits)
-    by_group = np.argsort(inverse.ravel(), kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse.ravel(), minlength=len(groups)))])
-    for g, (lead, period, holding, penalty) in enumerate(groups):
-        members = by_group[bounds[g]:bounds[g + 1]]
-        chosen = positions[members]
-        kwargs = dict(env_kwargs, lead_time=int(lead), review_period=int(period), holding_cost=float(holding),
-                      penalty_cost=float(penalty), horizon=int(days // period))
-        _simulate(policy, dataset, series[chosen], (high[chosen] - core[chosen]), kwargs, results, members)
-    return results, problems
-
-
-def _empty_results(panel: Panel, series: np.ndarray) -> dict:
-    results = {"sku_id": panel.sku_id[series]}
-    if panel.location_id is not None:
-        results["location_id"] = panel.location_id[series]
-    for name in ("lead_time", "review_period", "holding_cost", "penalty_cost", *_TOTALS, "scale", "cost_per_day",
-                 "fill_rate", "stockout_rate", "turnover_time"):
-        whole = name in ("lead_time", "review_period", "days", "stockout_days")
-        results[name] = np.zeros(len(series), dtype=np.int64 if whole else np.float64)
-    return results
-
-
-def _simulate(policy, dataset, series, core_start, kwargs, results, rows):
-    """Run one group of series with equal parameters; write their results at ``rows``."""
-    horizon, period = kwargs["horizon"], kwargs["review_period"]
-    params = InventoryParams(**{k: v for k, v in kwargs.items() if k not in ("max_order", "initial_inventory")})
-    core = params.episode_days + params.lookahead_days
-    paths = dataset.paths(series, core_start, core, history_days=HISTORY_DAYS, future_days=FORECAST_DAYS, features=False)
-    decision_days = core_start[:, None] + period * np.arange(horizon)
-    features = dataset.features_at(series, decision_days, paths.scale)
-    cap = kwargs.get("max_order")
-    simulator = make_simulator(len(series), demand=ReplayedWindows(paths, dataset.integer), **kwargs)
-    simulator.reset(np.random.default_rng(0), features=features)
-    policy.reset(len(series))
-    for _ in range(horizon):
-        orders = np.maximum(_checked_orders(policy(simulator.decision_state()), len(series), policy), 0.0)
-        simulator.step(orders if cap is None else np.minimum(orders, cap))
-    records = simulator.records
-    metrics = simulator.episode_metrics()
-    out = {
-        "lead_time": params.lead_time, "review_period": period, "holding_cost": params.holding_cost,
-        "penalty_cost": params.penalty_cost, "days": metrics["days"], "scale": paths.scale,
-        "total_cost": metrics["cost"], "cost_per_day": metrics["cost_per_day"], "fill_rate": metrics["fill_rate"],
-        "stockout_rate": metrics["stockout_rate"], "turnover_time": metrics["turnover_time"],
-        "total_holding_cost": records["holding_cost"].sum(axis=1), "total_penalty_cost": records["penalty_cost"].sum(axis=1),
-    }
-    for name in ("demand", "sales", "unmet_demand", "stockout_days", "on_hand_days"):
-        out[name] = records[name].sum(axis=1)
-    for name, value in out.items():
-        results[name][rows] = value
-
-
 class _ResultsFile:
-    """Per-series results appended chunk by chunk to a new Parquet file (removed if evaluation fails)."""
+    """Per-series results appended batch by batch to a new Parquet file (removed if evaluation fails)."""
 
     def __init__(self, path: str):
         self.path = path
@@ -328,24 +242,24 @@ class _ResultsFile:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if len(results["days"]) == 0 and self.writer is not None:
-            return
-        # An empty first chunk has no values to infer the key types from: keys are then text.
-        table = pa.table({
-            name: pa.array(values, type=pa.string() if len(values) == 0 and values.dtype == object else None)
-            for name, values in results.items()
-        })
+        table = pa.table({name: pa.array(values) for name, values in results.items()})
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.handle, table.schema)
         self.writer.write_table(table.cast(self.writer.schema))
 
-    def close(self) -> None:
+    def close(self) -> str | None:
+        """The path, or None (and no file) when no series was evaluated."""
+        if self.writer is None:
+            self.abort()
+            return None
+        self.writer.close()
+        self.handle.close()
+        return self.path
+
+    def abort(self) -> None:
         if self.writer is not None:
             self.writer.close()
         self.handle.close()
-
-    def abort(self) -> None:
-        self.close()
         os.remove(self.path)
 
 
