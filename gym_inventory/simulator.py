@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from gym_inventory.demand import DemandModel, DemandPaths
-from gym_inventory.dynamics import inventory_position, simulate_days
+from gym_inventory.dynamics import simulate_days
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
 from gym_inventory.params import InventoryParams
 
@@ -81,6 +81,22 @@ def _total(per_day: list):
     total = per_day[0]
     for value in per_day[1:]:
         total = total + value
+    return total
+
+
+def _row_sums(pipeline: np.ndarray) -> np.ndarray:
+    """tot(I) per SKU: the same numbers as :func:`~gym_inventory.dynamics.inventory_position`.
+
+    numpy reduces a row of fewer than 8 numbers left to right, one row at a time, which
+    is slow on large batches; adding the columns left to right gives identical sums.
+    Small batches and long rows (pairwise summation) use the reduction itself.
+    """
+    n_skus, width = pipeline.shape
+    if n_skus < 32 or width >= 8:
+        return np.add.reduce(pipeline, axis=1)
+    total = pipeline[:, 0].copy()
+    for column in range(1, width):
+        total += pipeline[:, column]
     return total
 
 
@@ -213,7 +229,7 @@ class InventorySimulator:
     @property
     def inventory_position(self) -> np.ndarray:
         """tot(I) of every SKU now, ``(n_skus,)`` units."""
-        return inventory_position(self.pipeline)
+        return _row_sums(self.pipeline)
 
     @property
     def features(self) -> np.ndarray:
@@ -315,7 +331,7 @@ class InventorySimulator:
                 zeros if p.lost_sales else shortage[-1],
                 _total(unmet),
                 out.on_hand[-1],
-                np.add.reduce(self.pipeline, axis=1),  # inventory position (np.sum's wrapper is slower)
+                _row_sums(self.pipeline),  # inventory position
                 holding,
                 penalty,
                 cost,
