@@ -14,6 +14,7 @@ import pytest
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 
 import gym_inventory.vector.inventory_vector_env as vector_module
+from gym_inventory.dynamics import inventory_position
 from gym_inventory.remap import REGULARIZATIONS
 from gym_inventory.vector import InventoryVectorEnv, VectorBothAction
 from gym_inventory.wrappers import regularize
@@ -196,3 +197,15 @@ def test_bad_input():
 
 def test_docstring_examples():
     assert doctest.testmod(vector_module).failed == 0
+
+
+@pytest.mark.parametrize("lead_time", [0, 2, 6, 7, 9])
+def test_batched_inventory_position_is_the_dynamics_one(lead_time):
+    # The simulator sums large batches column by column; the numbers must be those of
+    # dynamics.inventory_position (numpy's own reduction), to the last bit.
+    envs = InventoryVectorEnv(num_envs=300, lead_time=lead_time, demand="gamma", horizon=3)
+    envs.reset(seed=0, options={"initial_inventory": np.random.default_rng(1).gamma(2.0, 7.3, (300, lead_time + 1))})
+    _, _, _, _, infos = envs.step(np.random.default_rng(2).uniform(0, 30, (300, 1)))
+    expected = inventory_position(envs.pipeline)
+    assert envs.inventory_position.tobytes() == expected.tobytes()
+    assert infos["inventory_position"].tobytes() == expected.tobytes()

@@ -117,7 +117,9 @@ class ActionRemap:
         Another shape, or a NaN or infinite entry, raises ``ValueError``.
         """
         try:
-            array = np.asarray(mu, dtype=np.float64)
+            # Column-major, as are the features in orders(): remap's sum over the
+            # coefficients then runs along the SKUs (a short inner axis is slow in numpy).
+            array = np.array(mu, dtype=np.float64, order="F")
         except (TypeError, ValueError):
             raise TypeError(f"action mu must be an array of numbers, got {mu!r}") from None
         shape = (self.size,) if n_skus is None else (n_skus, self.size)
@@ -125,11 +127,13 @@ class ActionRemap:
             raise ValueError(f"action mu for {self.kind!r} must have shape {shape}, got shape {array.shape}: {mu!r}")
         if not np.all(np.isfinite(array)):
             raise ValueError(f"action mu must be finite, got {mu!r}")
-        return np.clip(array.reshape(-1, self.size), self.low, self.high)
+        return np.clip(array.reshape((-1, self.size), order="F"), self.low, self.high)
 
     def orders(self, mu: np.ndarray, inventory_env) -> np.ndarray:
         """Orders ``(n,)`` in units for checked ``mu`` ``(n, size)``, from ``inventory_env``'s state now."""
-        features = np.reshape(inventory_env.features, (mu.shape[0], -1)) if self.kind in ("coeff", "both") else None
+        features = None
+        if self.kind in ("coeff", "both"):
+            features = np.asfortranarray(np.reshape(inventory_env.features, (mu.shape[0], -1)))
         if features is not None and features.shape[1] != self.size:
             raise ValueError(f"mu has {self.size} coefficients but the env has {features.shape[1]} features")
         return remap(
