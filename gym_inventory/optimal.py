@@ -42,7 +42,7 @@ extend the grid when the best candidate lies on its upper or lower edge.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import optimize, stats
@@ -54,7 +54,7 @@ from gym_inventory.policies import BaseStock, CappedBaseStock
 #: Tail mass of one day's demand beyond which a discrete pmf is cut.
 TAIL = 1e-15
 #: Largest (SKUs x epochs) one batched search run may hold (bounds the simulator's records).
-SEARCH_BUDGET = 2_000_000
+SEARCH_BUDGET = 1_000_000
 
 
 class PeriodDemand:
@@ -281,14 +281,13 @@ def _search(env_or_spec, levels, caps, n_trajectories, horizon, warmup_epochs, s
     else:
         run.evaluate(grid, caps)
         for _ in range(20):  # extend the default grid while the best level is on its edge
-            best = run.best()[0]
-            if best == grid.max():
-                grid = grid.max() + step * np.arange(1, grid.size)
-            elif best == grid.min():
-                grid = grid.min() - step * np.arange(1, grid.size)
+            best, known = run.best()[0], [level for level, _ in run.results]
+            if best == max(known):
+                run.evaluate(best + step * np.arange(1, grid.size), caps)
+            elif best == min(known):
+                run.evaluate(best - step * np.arange(1, grid.size), caps)
             else:
                 break
-            run.evaluate(grid, caps)
         if not model.integer:  # refine continuous levels around the best
             best = run.best()[0]
             run.evaluate(best + step * np.linspace(-0.8, 0.8, 9), caps)
@@ -339,6 +338,6 @@ class _GridRun:
         else:
             policy = BaseStock(level, in_scale_units=self.in_scale_units, integer=self.integer)
         best = self.results[(level, cap)]
-        evaluation = Evaluation(**{**best.__dict__, "name": policy.name})
+        evaluation = replace(best, name=policy.name)
         rows = np.array([[s, r, e.cost, e.ci] for (s, r), e in sorted(self.results.items())])
         return SearchResult(policy, level, cap, evaluation, rows, self.in_scale_units)

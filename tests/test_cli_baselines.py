@@ -23,11 +23,15 @@ def test_json_shape_and_dp_optimum_for_backlog(capsys, tmp_path):
     assert set(result) == {"optimal", "policies"}
     # backlog: the DP optimum is the newsvendor cost of the optimal base stock
     assert result["optimal"] == pytest.approx(optimal_base_stock_for({"lead_time": 1, "penalty_cost": 4.0}).cost, rel=1e-6)
+    dp_cost = result["policies"][-1]["cost"]
     for row in result["policies"]:
         assert set(row) == {"name", "cost", "ci", "gap"}
-        assert row["ci"] > 0 and row["gap"] == pytest.approx(row["cost"] / result["optimal"] - 1.0)
+        # the gap is the paired excess over the DP policy on the same paths, relative to the optimum
+        assert row["ci"] > 0 and row["gap"] == pytest.approx((row["cost"] - dp_cost) / result["optimal"])
     names = [row["name"] for row in result["policies"]]
-    assert names[-1] == "dp_optimal" and "base_stock(S=13)" in names
+    assert names[-1] == "dp_optimal" and result["policies"][-1]["gap"] == 0.0
+    # backlog: the exact base stock S* = 13 makes the same orders as the DP policy
+    assert result["policies"][names.index("base_stock(S=13)")]["gap"] == 0.0
     assert any(name.startswith("ss(") for name in names) and any(name.startswith("myopic") for name in names)
 
 
@@ -52,7 +56,7 @@ def test_without_dp_gaps_are_relative_to_the_best_policy(capsys):
 def test_text_table(capsys):
     assert main(["baselines", "--lead-time", "1", *FAST]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["policy", "cost/day", "95%", "CI", "gap"]
+    assert out.splitlines()[0].split() == ["policy", "cost/day", "95%", "CI", "gap", "gap", "CI"]
     assert "optimal cost per day (DP)" in out
 
 
