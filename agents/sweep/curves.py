@@ -1,0 +1,153 @@
+"""Best-so-far curves: the test cost of the trial chosen by validation, against the number of trials.
+
+After n trials, the chosen trial is the one with the lowest validation cost among the
+first n (the earliest on ties; failed trials have an infinite validation cost and are
+never chosen unless every trial so far failed, when the curve is NaN). The curve
+reports that trial's test cost, as the study reports a tuned method.
+
+The band: over repeated sweeps when there are several (quantiles across them), else
+over random orders of the one sweep's trials (a bootstrap over trial order, valid for
+random search where trials are exchangeable).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+
+import numpy as np
+
+QUANTILES = (0.1, 0.5, 0.9)
+TOLERANCE = 0.02
+
+
+def best_so_far(val_costs, test_costs) -> np.ndarray:
+    """``(n,)``: entry k is the test cost of the lowest-validation trial among trials 0..k."""
+    val = np.asarray(val_costs, dtype=np.float64)
+    test = np.asarray(test_costs, dtype=np.float64)
+    if val.shape != test.shape or val.ndim != 1:
+        raise ValueError(f"val_costs and test_costs must be 1-D of one length, got shapes {val.shape} and {test.shape}")
+    val = np.where(np.isnan(val), np.inf, val)
+    curve = np.full(val.shape, np.nan)
+    best = None
+    for k, cost in enumerate(val):
+        if math.isfinite(cost) and (best is None or cost < val[best]):
+            best = k
+        if best is not None:
+            curve[k] = test[best]
+    return curve
+
+
+def order_curves(val_costs, test_costs, n_orders: int = 200, seed: int = 0) -> np.ndarray:
+    """``(n_orders, n)`` best-so-far curves of random permutations of the trials."""
+    val = np.asarray(val_costs, dtype=np.float64)
+    test = np.asarray(test_costs, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    curves = np.empty((n_orders, val.size))
+    for row in range(n_orders):
+        order = rng.permutation(val.size)
+        curves[row] = best_so_far(val[order], test[order])
+    return curves
+
+
+def trials_to_reach(curve, reference: float, tolerance: float = TOLERANCE):
+    """The first number of trials whose best-so-far cost is within ``tolerance`` of ``reference``; None if never."""
+    hits = np.flatnonzero(np.asarray(curve) <= (1.0 + tolerance) * reference)
+    return int(hits[0]) + 1 if hits.size else None
+
+
+def curve_record(label: str, sweeps: list, reference: float | None = None, *, n_orders: int = 200, seed: int = 0) -> dict:
+    """One method's curve, band and summary numbers from ``sweeps``: a list of ``(val_costs, test_costs)``.
+
+    Returns a JSON-ready dict: ``n_trials`` (1..n), ``observed`` (the first sweep's own
+    order, or the median across sweeps), ``low``/``median``/``high`` (the band),
+    ``final_cost`` (median over sweeps of the cost after all trials) and, with a
+    reference, ``final_gap`` and ``trials_to_reach`` (in the observed curve, and the
+    median over orders or sweeps; None when not reached).
+    """
+    if not sweeps:
+        raise ValueError(f"{label}: no sweeps given")
+    own = [best_so_far(val, test) for val, test in sweeps]
+    n = min(curve.size for curve in own)
+    if n == 0:
+        raise ValueError(f"{label}: a sweep has no finished trials")
+    if len(own) == 1:
+        sample = order_curves(*sweeps[0], n_orders=n_orders, seed=seed)
+        observed = own[0]
+        band_source = "bootstrap over trial order"
+    else:
+        sample = np.stack([curve[:n] for curve in own])
+        observed = np.nanmedian(sample, axis=0)
+        band_source = f"{len(own)} repeated sweeps"
+    low, median, high = (np.nanquantile(sample, q, axis=0) for q in QUANTILES)
+    record = {
+        "label": label, "n_trials": list(range(1, n + 1)), "observed": _list(observed[:n]), "low": _list(low),
+        "median": _list(median), "high": _list(high), "band": band_source, "n_sweeps": len(own),
+        "final_cost": float(np.nanmedian([curve[n - 1] for curve in own])),
+    }
+    if reference is not None:
+        reached = [trials_to_reach(curve, reference) for curve in sample]
+        record.update(
+            reference=float(reference),
+            final_gap=record["final_cost"] / reference - 1.0,
+            trials_to_reach=trials_to_reach(observed[:n], reference),
+            median_trials_to_reach=_median_count(reached),
+            share_reaching=float(np.mean([r is not None for r in reached])),
+        )
+    return record
+
+
+def _median_count(counts: list):
+    """Median of counts where None means 'not within the sweep' (ranked last); None if the median is not reached."""
+    ranked = sorted((math.inf if c is None else c) for c in counts)
+    value = ranked[(len(ranked) - 1) // 2]
+    return None if math.isinf(value) else int(value)
+
+
+def _list(array) -> list:
+    return [None if not math.isfinite(float(v)) else float(v) for v in np.asarray(array, dtype=np.float64)]
+
+
+def write_curves(records: list, stem, *, title: str = "", reference: float | None = None) -> list:
+    """Write ``STEM.csv`` (long format), ``STEM.json`` and ``STEM.png``; return the paths."""
+    stem = os.fspath(stem)
+    os.makedirs(os.path.dirname(stem) or ".", exist_ok=True)
+    with open(stem + ".csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["label", "n_trials", "observed", "low", "median", "high"])
+        for record in records:
+            for row in zip(record["n_trials"], record["observed"], record["low"], record["median"], record["high"]):
+                writer.writerow([record["label"], *row])
+    with open(stem + ".json", "w", encoding="utf-8") as handle:
+        json.dump({"title": title, "reference": reference, "curves": records}, handle, indent=1)
+        handle.write("\n")
+    plot_curves(records, stem + ".png", title=title, reference=reference)
+    return [stem + ".csv", stem + ".json", stem + ".png"]
+
+
+def plot_curves(records: list, path, *, title: str = "", reference: float | None = None) -> None:
+    """Best-so-far test cost against trials: a line (observed) and a shaded band per record."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(7, 4.5))
+    for record in records:
+        x = record["n_trials"]
+        nan = float("nan")
+        low, high = ([nan if v is None else v for v in record[k]] for k in ("low", "high"))
+        line, = axis.plot(x, [nan if v is None else v for v in record["observed"]], label=record["label"], lw=1.8)
+        axis.fill_between(x, low, high, color=line.get_color(), alpha=0.18, lw=0)
+    if reference is not None:
+        axis.axhline(reference, color="black", ls="--", lw=1, label="reference")
+        axis.axhline(reference * (1 + TOLERANCE), color="gray", ls=":", lw=1, label="reference + 2%")
+    axis.set_xlabel("number of hyperparameter trials")
+    axis.set_ylabel("test cost per day of the best-so-far trial (chosen on validation)")
+    axis.set_title(title, fontsize=10)
+    axis.legend(fontsize=8)
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

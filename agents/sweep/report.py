@@ -1,0 +1,125 @@
+"""What a sweep reports: its trial table, the reference cost, the chosen trial, the best-so-far curve.
+
+Files written to the sweep directory (regenerated from the study after every run):
+``trials.csv``, ``best_so_far.{csv,json,png}`` and ``summary.json``.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+
+import optuna
+from optuna.trial import TrialState
+
+from agents.sweep.curves import curve_record, write_curves
+from agents.sweep.spec import SweepSpec
+
+SUMMARY_FILE = "summary.json"
+TRIALS_FILE = "trials.csv"
+CURVE_STEM = "best_so_far"
+
+
+def trial_table(study: optuna.Study) -> list[dict]:
+    """Finished trials in trial-number order: COMPLETE ones, and FAIL ones with an ``error`` (infinite costs)."""
+    rows = []
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL)):
+        attrs = trial.user_attrs
+        if trial.state == TrialState.FAIL and "error" not in attrs:
+            continue  # interrupted: replaced by another trial
+        complete = trial.state == TrialState.COMPLETE
+        rows.append({
+            "number": trial.number, "state": trial.state.name,
+            "val_cost": attrs.get("val_cost", math.inf) if complete else math.inf,
+            "test_cost": attrs.get("test_cost", math.inf) if complete else math.inf,
+            "test_ci": attrs.get("test_ci"), "train_seconds": attrs.get("train_seconds"),
+            "params": dict(trial.params), "error": attrs.get("error"),
+        })
+    return sorted(rows, key=lambda row: row["number"])
+
+
+def default_reference(env_kwargs: dict) -> str:
+    """``"optimal_base_stock"`` for backlog with IID demand of one fixed distribution, else ``"best_classical"``."""
+    from gym_inventory.envs import make_simulator
+
+    simulator = make_simulator(1, **env_kwargs)
+    fixed = getattr(simulator.demand_model, "fixed", False)
+    if simulator.params.lost_sales or not fixed:
+        return "best_classical"
+    try:
+        import gym_inventory.optimal  # noqa: F401  (the baselines issue's exact optimum)
+    except ImportError:
+        return "best_classical"
+    return "optimal_base_stock"
+
+
+def reference_cost(spec: SweepSpec) -> dict:
+    """The reference of the sweep's problem on its test SKUs: ``{"policy", "cost", "exact", "candidates"}``."""
+    from gym_inventory.study import Reference, reference
+
+    splits = spec.splits()
+    if spec.reference == "optimal_base_stock":
+        from gym_inventory.optimal import optimal_base_stock_for
+
+        policy = optimal_base_stock_for(splits.env_kwargs).policy()
+        test = splits.evaluate(policy, "test")
+        result = Reference(policy.name, test.cost, True, {policy.name: (splits.evaluate(policy, "val").cost, test.cost)})
+    else:
+        result = reference(splits, spec.reference)
+    return {"policy": result.policy_name, "cost": result.cost, "exact": result.exact,
+            "candidates": {k: {"val_cost": v[0], "test_cost": v[1]} for k, v in result.candidates.items()}}
+
+
+def summarize(spec: SweepSpec, study: optuna.Study, out_dir, *, n_trials: int | None = None) -> dict:
+    """Write the sweep's table, curve and summary into ``out_dir``; return the summary."""
+    out_dir = os.fspath(out_dir)
+    rows = trial_table(study)
+    ref = reference_cost(spec)
+    summary = {"study": spec.study_name(), "algo": spec.algo, "regularization": spec.regularization,
+               "setting": spec.setting, "requested_trials": n_trials, "finished_trials": len(rows),
+               "failed_trials": sum(row["state"] == "FAIL" for row in rows), "reference": ref}
+    write_trials_csv(rows, os.path.join(out_dir, TRIALS_FILE))
+    finite = [row for row in rows if math.isfinite(row["val_cost"])]
+    if finite:
+        best = min(finite, key=lambda row: (row["val_cost"], row["number"]))
+        summary["chosen_trial"] = dict(best, gap=best["test_cost"] / ref["cost"] - 1.0)
+        label = f"{spec.algo}+{spec.regularization}"
+        record = curve_record(label, [([r["val_cost"] for r in rows], [r["test_cost"] for r in rows])], ref["cost"],
+                              seed=spec.seed)
+        write_curves([record], os.path.join(out_dir, CURVE_STEM), reference=ref["cost"],
+                     title=f"{label} on {spec.setting or 'the env config'}: best-so-far test cost")
+        summary["curve"] = {k: record[k] for k in ("final_cost", "final_gap", "trials_to_reach", "median_trials_to_reach",
+                                                   "share_reaching", "band")}
+    with open(os.path.join(out_dir, SUMMARY_FILE), "w", encoding="utf-8") as handle:
+        json.dump(finite_json(summary), handle, indent=2)
+        handle.write("\n")
+    return summary
+
+
+def write_trials_csv(rows: list[dict], path) -> None:
+    names = sorted({name for row in rows for name in row["params"]})
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["number", "state", "val_cost", "test_cost", "test_ci", "train_seconds", *names, "error"])
+        for row in rows:
+            writer.writerow([row["number"], row["state"], row["val_cost"], row["test_cost"], row["test_ci"],
+                             row["train_seconds"], *(row["params"].get(n) for n in names), row["error"] or ""])
+
+
+def read_trials_csv(path) -> tuple[list, list]:
+    """``(val_costs, test_costs)`` of a sweep's ``trials.csv`` in trial order (for the benchmark's curves)."""
+    with open(os.fspath(path), newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [float(r["val_cost"]) for r in rows], [float(r["test_cost"]) for r in rows]
+
+
+def finite_json(value):
+    """``value`` with every non-finite float replaced by None (strict JSON)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    return value

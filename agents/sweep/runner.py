@@ -1,0 +1,209 @@
+"""Run a sweep: K worker processes on this machine take trials from one Optuna study.
+
+Each trial samples hyperparameters, trains on the training SKUs (the splits' pool),
+and is scored by its mean cost per day on the validation SKUs (the value Optuna
+minimizes). Its cost on the test SKUs is recorded too (user attribute ``test_cost``),
+but only ever reported for the trial that validation chose -- the best-so-far curves
+(:mod:`agents.sweep.curves`) read it that way.
+
+Workers loop: under a lock shared by this machine's workers they fail stale trials,
+stop when the study holds ``n_trials`` trials that count (finished or running), and
+ask for the next trial, tagging it with their ``host:pid``; then they train and tell.
+Workers are forked processes (spawned off Linux) that die with the coordinator (Linux),
+each using one torch thread.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import traceback
+
+import optuna
+from optuna.trial import TrialState
+
+from agents.sweep import space as spaces
+from agents.sweep.spec import SweepSpec, make_sampler, prepare_out_dir
+from agents.sweep.storage import counts_towards_budget, fail_stale_trials, heartbeat, machine_lock, open_storage, worker_name
+from agents.sweep.trainers import check_hyperparams, train_policy
+
+TRIALS_DIR = "trials"
+
+
+def training_hyperparams(spec: SweepSpec, values: dict) -> dict:
+    """The trainer's hyperparameters for sampled ``values`` (fixed ones, the DS data budget, translations)."""
+    merged = dict(spec.space["fixed"], **values)
+    hyper = spaces.translate(spec.algo, spec.regularization, merged, spec.splits().train_env_kwargs())
+    if spec.algo == "ds" and spec.train_skus is not None:
+        # DS draws its training and early-stopping episodes from the pool: all of it, once each.
+        hyper.setdefault("train_trajectories", spec.train_skus)
+        hyper.setdefault("val_trajectories", spec.train_skus)
+    return hyper
+
+
+def check_spec(spec: SweepSpec) -> None:
+    """Raise ``ValueError`` now when the space's hyperparameters do not fit the algorithm."""
+    check_hyperparams(spec.algo, spec.regularization, training_hyperparams(spec, spaces.corner(spec.space)),
+                      spec.splits().train_env_kwargs())
+
+
+def open_study(spec: SweepSpec, out_dir, storage_url=None, worker_index: int = 0) -> optuna.Study:
+    """Create or load the sweep's study; a study of that name describing another sweep raises ``ValueError``."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(storage=open_storage(out_dir, storage_url), study_name=spec.study_name(),
+                                direction="minimize", load_if_exists=True, sampler=make_sampler(spec, worker_index))
+    saved = study.user_attrs.get("sweep")
+    if saved is None:
+        study.set_user_attr("sweep", spec.identity())
+    elif saved != spec.identity():
+        raise ValueError(f"the storage holds a study named {spec.study_name()!r} describing another sweep")
+    return study
+
+
+def run_trial(spec: SweepSpec, trial: optuna.Trial, out_dir) -> float:
+    """Train and score one trial; its facts go to the trial's user attributes."""
+    started = time.perf_counter()
+    splits = spec.splits()
+    values = spaces.suggest(trial, spec.space)
+    hyper = training_hyperparams(spec, values)
+    trial.set_user_attr("hyperparams", json.loads(json.dumps(hyper)))
+    log_dir = os.path.join(os.fspath(out_dir), TRIALS_DIR, f"{trial.number:05d}")
+    policy, info = train_policy(spec.algo, spec.regularization, splits.train_env_kwargs(), hyper,
+                                budget=spec.budget, seed=spec.trial_seed(trial.number), log_dir=log_dir)
+    val = splits.evaluate(policy, "val")
+    test = splits.evaluate(policy, "test")
+    for key, value in {"val_cost": val.cost, "val_ci": val.ci, "test_cost": test.cost, "test_ci": test.ci,
+                       "test_fill_rate": test.fill_rate, "train_seconds": time.perf_counter() - started,
+                       "trainer": info}.items():
+        trial.set_user_attr(key, value)
+    if val.cost != val.cost or val.cost == float("inf"):
+        raise FloatingPointError(f"validation cost is {val.cost}")
+    return val.cost
+
+
+def worker_main(spec_identity: dict, out_dir, storage_url, n_trials: int, worker_index: int = 0, report=None) -> int:
+    """One worker: take trials until the study holds ``n_trials`` that count; return how many it ran.
+
+    ``report``, if given, is called with each trial this worker finishes (a ``FrozenTrial``).
+    """
+    _die_with_parent()
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+    spec = SweepSpec.from_identity(spec_identity)
+    study = open_study(spec, out_dir, storage_url, worker_index)
+    ran = 0
+    while True:
+        with machine_lock(out_dir):
+            fail_stale_trials(study)
+            if sum(counts_towards_budget(t) for t in study.get_trials(deepcopy=False)) >= n_trials:
+                return ran
+            trial = study.ask()
+            trial.set_user_attr("worker", worker_name())
+        with heartbeat(study, trial):
+            try:
+                value = run_trial(spec, trial, out_dir)
+            except Exception as error:  # a failed training is a finished trial that used its budget
+                trial.set_user_attr("error", f"{type(error).__name__}: {error}")
+                print(f"trial {trial.number} failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+                frozen = study.tell(trial, state=TrialState.FAIL)
+            else:
+                frozen = study.tell(trial, value)
+        ran += 1
+        if report is not None:
+            report(frozen)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (a killed sweep leaves no orphan workers)."""
+    if not sys.platform.startswith("linux") or multiprocessing.parent_process() is None:
+        return
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def run_sweep(spec: SweepSpec, out_dir, *, n_trials: int, workers: int = 1, storage_url=None, log=None,
+              progress: bool = True) -> dict:
+    """Run (or resume, or extend) the sweep in ``out_dir`` until it holds ``n_trials`` finished trials.
+
+    Returns the summary (:func:`agents.sweep.report.summarize`), also written to ``out_dir``.
+    """
+    from agents.sweep.report import summarize, trial_table
+
+    check_spec(spec)
+    open_storage(out_dir, storage_url) if storage_url else None  # a bad URL fails before the directory exists
+    resumed = prepare_out_dir(out_dir, spec)
+    study = open_study(spec, out_dir, storage_url)
+    done_before = len(trial_table(study))
+    if log:
+        log(f"{'resuming' if resumed else 'starting'} sweep {spec.study_name()} in {os.fspath(out_dir)}: "
+            f"{done_before} of {n_trials} trials done, {workers} worker(s)")
+    args = (spec.identity(), os.fspath(out_dir), storage_url, n_trials)
+    bar = None
+    try:
+        if workers == 1:
+            bar = _progress_bar(n_trials, done_before, progress)
+            worker_main(*args, 0, lambda trial: _report(bar, trial))
+            failures = 0
+        else:
+            # fork: workers start at once with the coordinator's imports; the coordinator has run
+            # no torch op and started no thread yet (the progress bar comes after), so fork is safe.
+            context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            processes = [context.Process(target=worker_main, args=args + (i,)) for i in range(workers)]
+            for process in processes:
+                process.start()
+            bar = _progress_bar(n_trials, done_before, progress)
+            failures = _watch(processes, study, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    summary = summarize(spec, study, out_dir, n_trials=n_trials)
+    summary["worker_failures"] = failures
+    return summary
+
+
+def _progress_bar(n_trials: int, done: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=n_trials, initial=min(done, n_trials), desc="trials", unit="trial", disable=not enabled)
+
+
+def _report(bar, trial) -> None:
+    attrs = trial.user_attrs
+    if "error" in attrs:
+        line = f"trial {trial.number}: failed ({attrs['error']})"
+    else:
+        line = (f"trial {trial.number}: validation {attrs.get('val_cost', float('nan')):.4f}  "
+                f"test {attrs.get('test_cost', float('nan')):.4f}  ({attrs.get('train_seconds', 0.0):.1f} s)")
+    if not bar.disable:
+        bar.write(line)
+    bar.update(1)
+
+
+def _watch(processes, study, bar) -> int:
+    """Wait for the workers, reporting the trials they finish; return how many workers failed."""
+    from agents.sweep.report import trial_table
+
+    seen = {row["number"] for row in trial_table(study)}
+    try:
+        while any(p.is_alive() for p in processes):
+            time.sleep(1.0)
+            for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL)):
+                if trial.number not in seen and (trial.state == TrialState.COMPLETE or "error" in trial.user_attrs):
+                    seen.add(trial.number)
+                    _report(bar, trial)
+    finally:
+        for process in processes:
+            process.join()
+    return sum(p.exitcode != 0 for p in processes)

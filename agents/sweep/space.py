@@ -1,0 +1,165 @@
+"""Search spaces of the sweeps: YAML files shipped in ``agents/search_spaces/<algo>.yml``.
+
+A file holds::
+
+    budget: 300                 # default --timesteps: env steps (SB3) or gradient steps (DS)
+    fixed:                      # hyperparameters every trial uses, on top of the algorithm's defaults
+      patience: 30
+    search:                     # one Optuna distribution per hyperparameter
+      learning_rate: {type: float, low: 4.0e-4, high: 0.1, log: true}
+      batch_size: {type: categorical, choices: [5, 10]}
+      net_width: {type: int, low: 32, high: 128, log: true}
+
+``type`` is ``float`` or ``int`` (``low``, ``high``, optional ``log`` or ``step``) or
+``categorical`` (``choices``). Two names are translated for every algorithm
+(:func:`translate`):
+
+* ``net_width``: the width of every hidden layer (``net_depth`` layers, 2 unless
+  ``fixed`` says otherwise): DS ``hidden_sizes``, SB3 ``policy_kwargs.net_arch``;
+* ``initial_action_bias``: where the untrained policy starts, as a fraction of the
+  upper bound of its raw action mu (:func:`agents.ds.default_mu_bounds`): the order
+  (none) or order-up-to level (base) in units of the SKU's scale, or the coefficient
+  on the 7-day forecast (coeff, both; the other coefficients start at 0).
+
+Every other name is a hyperparameter of the algorithm, checked by its trainer.
+"""
+from __future__ import annotations
+
+import os
+
+import optuna
+import yaml
+
+from gym_inventory.params import check_int
+
+SPACE_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "search_spaces")
+SPECIAL = ("net_width", "net_depth", "initial_action_bias")
+_TYPES = ("float", "int", "categorical")
+
+
+def space_file(algo: str) -> str:
+    """The shipped search-space file of ``algo``."""
+    return os.path.join(SPACE_DIR, f"{algo}.yml")
+
+
+def shipped_algorithms() -> list[str]:
+    """Algorithms with a shipped search space."""
+    return sorted(name[:-4] for name in os.listdir(SPACE_DIR) if name.endswith(".yml"))
+
+
+def load_space(path) -> dict:
+    """Read and check a search-space YAML; returns ``{"budget", "fixed", "search"}`` (``ValueError`` if wrong)."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ValueError(f"search space {path!r} does not exist") from None
+    except yaml.YAMLError as error:
+        raise ValueError(f"search space {path!r} is not valid YAML: {str(error).splitlines()[0]}") from None
+    return check_space(data, f"search space {path!r}")
+
+
+def check_space(data, source: str = "search space") -> dict:
+    """Validate a search-space mapping (see the module docstring)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{source} must be a mapping with 'search' (and optional 'fixed', 'budget'), got {data!r}")
+    unknown = sorted(set(data) - {"budget", "fixed", "search"})
+    if unknown:
+        raise ValueError(f"{source} has unknown top-level keys {unknown}; known: ['budget', 'fixed', 'search']")
+    fixed = data.get("fixed") or {}
+    search = data.get("search") or {}
+    if not isinstance(fixed, dict) or not isinstance(search, dict) or not search:
+        raise ValueError(f"{source}: 'fixed' must be a mapping and 'search' a non-empty mapping")
+    overlap = sorted(set(fixed) & set(search))
+    if overlap:
+        raise ValueError(f"{source}: {overlap} are both fixed and searched")
+    for name, entry in search.items():
+        distribution(name, entry, source)
+    budget = data.get("budget")
+    return {"budget": None if budget is None else check_int("budget", budget, 1), "fixed": dict(fixed), "search": dict(search)}
+
+
+def distribution(name: str, entry, source: str = "search space") -> optuna.distributions.BaseDistribution:
+    """The Optuna distribution of one ``search`` entry."""
+    if not isinstance(entry, dict) or entry.get("type") not in _TYPES:
+        raise ValueError(f"{source}: {name} must be a mapping with type one of {list(_TYPES)}, got {entry!r}")
+    kind = entry["type"]
+    allowed = {"float": {"type", "low", "high", "log", "step"}, "int": {"type", "low", "high", "log", "step"},
+               "categorical": {"type", "choices"}}[kind]
+    extra = sorted(set(entry) - allowed)
+    if extra:
+        raise ValueError(f"{source}: {name} ({kind}) has unknown keys {extra}; allowed: {sorted(allowed)}")
+    try:
+        if kind == "categorical":
+            choices = entry.get("choices")
+            if not isinstance(choices, list) or not choices:
+                raise ValueError("choices must be a non-empty list")
+            return optuna.distributions.CategoricalDistribution(choices)
+        if "low" not in entry or "high" not in entry:
+            raise ValueError("low and high are required")
+        options = {k: entry[k] for k in ("log", "step") if k in entry}
+        if kind == "int":
+            return optuna.distributions.IntDistribution(int(entry["low"]), int(entry["high"]), **options)
+        return optuna.distributions.FloatDistribution(float(entry["low"]), float(entry["high"]), **options)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{source}: {name}: {error}") from None
+
+
+def suggest(trial: optuna.Trial, space: dict) -> dict:
+    """Sample every ``search`` entry of ``space`` through ``trial``; returns name -> value."""
+    values = {}
+    for name, entry in space["search"].items():
+        dist = distribution(name, entry)
+        if isinstance(dist, optuna.distributions.CategoricalDistribution):
+            values[name] = trial.suggest_categorical(name, dist.choices)
+        elif isinstance(dist, optuna.distributions.IntDistribution):
+            values[name] = trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+        else:
+            values[name] = trial.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log)
+    return values
+
+
+def corner(space: dict) -> dict:
+    """One point of the space (low ends, first choices), to check a space before a sweep starts."""
+    values = {}
+    for name, entry in space["search"].items():
+        dist = distribution(name, entry)
+        values[name] = dist.choices[0] if isinstance(dist, optuna.distributions.CategoricalDistribution) else dist.low
+    return values
+
+
+def translate(algo: str, kind: str, values: dict, env_kwargs: dict) -> dict:
+    """Hyperparameters for ``algo``'s trainer from ``fixed`` + sampled ``values`` (special names translated).
+
+    Args:
+        algo: ``"ds"`` or an SB3 / sb3-contrib algorithm name.
+        kind: the regularization (decides the shape of ``initial_action_bias``).
+        values: fixed and sampled values, by name.
+        env_kwargs: the training problem (decides mu's bounds).
+    """
+    from agents.ds import default_mu_bounds
+    from gym_inventory.envs import make_simulator
+    from gym_inventory.features import FEATURE_NAMES
+
+    hyper = {k: v for k, v in values.items() if k not in SPECIAL}
+    depth = check_int("net_depth", values.get("net_depth", 2), 1)
+    if "net_width" in values:
+        layers = [check_int("net_width", values["net_width"], 1)] * depth
+        if algo == "ds":
+            hyper["hidden_sizes"] = layers
+        else:
+            hyper["policy_kwargs"] = dict(hyper.get("policy_kwargs") or {}, net_arch=layers)
+    if "initial_action_bias" in values:
+        fraction = float(values["initial_action_bias"])
+        if not 0.0 < fraction < 1.0:
+            raise ValueError(f"initial_action_bias must be a fraction in (0, 1), got {fraction!r}")
+        params = make_simulator(1, **env_kwargs).params
+        high = default_mu_bounds(kind, params)[1]
+        if kind in ("none", "base"):
+            mu = [fraction * high]
+        else:
+            mu = [0.0] * len(FEATURE_NAMES)
+            mu[FEATURE_NAMES.index("forecast_next_7")] = fraction * high
+        hyper["initial_mu"] = mu
+    return hyper

@@ -1,0 +1,150 @@
+"""What a sweep is (:class:`SweepSpec`), its directory, and its samplers.
+
+A sweep is identified by its algorithm, regularization, problem, split sizes and
+seeds, budget, sampler and search space: the same command finds the same Optuna
+study (named after a hash of that identity) and resumes it; a directory holding a
+different sweep is refused. The number of trials is not part of the identity: rerun
+with a larger ``--trials`` to extend a finished sweep.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import optuna
+
+from gym_inventory.params import check_choice, check_int
+from gym_inventory.remap import check_kind
+from gym_inventory.study import Splits
+
+SPEC_FILE = "sweep.json"
+SAMPLERS = ("random", "tpe")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """Everything that defines a sweep (JSON values only).
+
+    Attributes:
+        algo: ``"ds"`` or an algorithm of :func:`agents.train`.
+        regularization: ``"none"``, ``"base"``, ``"coeff"`` or ``"both"``.
+        env_kwargs: gym.make kwargs of the demand source (validation and test SKUs).
+        train_skus, val_skus, test_skus, data_seed, warmup_epochs: the splits
+            (:class:`gym_inventory.study.Splits`).
+        budget: per trial, gradient steps (DS) or environment steps (SB3).
+        seed: seeds the sampler and every trial's training run.
+        sampler: ``"random"`` (the best-so-far protocol) or ``"tpe"``.
+        space: the checked search space (:mod:`agents.sweep.space`).
+        reference: ``"best_classical"``, ``"critical_fractile"`` or ``"optimal_base_stock"``.
+        setting: the study setting's name, when the sweep runs one.
+    """
+
+    algo: str
+    regularization: str
+    env_kwargs: dict
+    space: dict
+    budget: int
+    train_skus: int | None = 10
+    val_skus: int = 100
+    test_skus: int = 100
+    data_seed: int = 0
+    warmup_epochs: int = 0
+    seed: int = 0
+    sampler: str = "random"
+    reference: str = "best_classical"
+    setting: str | None = None
+
+    def __post_init__(self):
+        check_kind(self.regularization)
+        check_int("budget", self.budget, 1)
+        check_int("seed", self.seed, 0)
+        check_choice("sampler", self.sampler, SAMPLERS)
+        check_choice("reference", self.reference, ("best_classical", "critical_fractile", "optimal_base_stock"))
+        self.splits()  # validates the problem and the split sizes
+        try:
+            json.dumps(self.identity())
+        except TypeError as error:
+            raise TypeError(f"a sweep stores its problem as JSON; use preset names and plain values ({error})") from None
+
+    def identity(self) -> dict:
+        return json.loads(json.dumps(dataclasses.asdict(self), sort_keys=True))
+
+    @classmethod
+    def from_identity(cls, identity: dict) -> "SweepSpec":
+        return cls(**identity)
+
+    def study_name(self) -> str:
+        digest = hashlib.sha1(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:10]
+        return f"{self.algo}-{self.regularization}-{digest}"
+
+    def splits(self) -> Splits:
+        return Splits(self.env_kwargs, self.train_skus, self.val_skus, self.test_skus, self.data_seed, self.warmup_epochs)
+
+    def trial_seed(self, number: int) -> int:
+        """The training seed of trial ``number``."""
+        return int(np.random.SeedSequence([self.seed, number]).generate_state(1)[0] % (2**31 - 1))
+
+
+def prepare_out_dir(out_dir, spec: SweepSpec) -> bool:
+    """Create ``out_dir`` for ``spec`` or check it holds this sweep; True when it already did (a resume).
+
+    Raises ``ValueError`` (and writes nothing) when ``out_dir`` is a file, holds another
+    sweep, or holds files but no sweep.
+    """
+    out_dir = os.fspath(out_dir)
+    path = os.path.join(out_dir, SPEC_FILE)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ValueError(f"--out {out_dir!r} is a file, not a directory")
+    if os.path.isfile(path):
+        try:
+            with open(path, encoding="utf-8") as handle:
+                saved = json.load(handle)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path!r} is not valid JSON ({error}); choose a new --out directory") from None
+        differing = sorted(k for k in set(saved) | set(spec.identity()) if saved.get(k) != spec.identity().get(k))
+        if differing:
+            raise ValueError(f"--out {out_dir!r} holds a different sweep (differing in: {', '.join(differing)}); "
+                             "choose a new directory or repeat that sweep's command")
+        return True
+    if os.path.isdir(out_dir) and os.listdir(out_dir):
+        raise ValueError(f"--out {out_dir!r} is not empty and holds no {SPEC_FILE}; choose a new directory")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(spec.identity(), handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.replace(path + ".tmp", path)
+    return False
+
+
+class TrialSeededRandomSampler(optuna.samplers.BaseSampler):
+    """Random search whose draws for trial k depend only on ``(seed, k, parameter name)``.
+
+    Any number of workers, in any order, and a resumed sweep draw the same parameters
+    for the same trial number; each draw is Optuna's own :class:`~optuna.samplers.RandomSampler`.
+    """
+
+    def __init__(self, seed: int = 0):
+        self.seed = check_int("seed", seed, 0)
+
+    def infer_relative_search_space(self, study, trial):
+        return {}
+
+    def sample_relative(self, study, trial, search_space):
+        return {}
+
+    def sample_independent(self, study, trial, param_name, param_distribution):
+        entropy = [self.seed, trial.number, zlib.crc32(param_name.encode())]
+        draw_seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
+        return optuna.samplers.RandomSampler(seed=draw_seed).sample_independent(study, trial, param_name, param_distribution)
+
+
+def make_sampler(spec: SweepSpec, worker_index: int = 0) -> optuna.samplers.BaseSampler:
+    """The sampler of one worker (TPE: a liar for running trials, seeded per worker)."""
+    if spec.sampler == "random":
+        return TrialSeededRandomSampler(spec.seed)
+    return optuna.samplers.TPESampler(seed=spec.seed * 1000 + worker_index, constant_liar=True)
