@@ -79,7 +79,7 @@ def test_default_bounds(kind):
     env = regularize(make_env(lead_time=3, review_period=2), kind)
     assert isinstance(env, WRAPPER_CLASSES[kind])
     low, high = default_bounds(kind, 3, 2)
-    expected = {"none": (0, 20), "base": (0, 20), "coeff": (-4, 4), "both": (-10, 10)}[kind]
+    expected = {"none": (0, 20), "base": (0, 20), "coeff": (-10, 10), "both": (-10, 10)}[kind]
     assert env.action_space.dtype == np.float32
     assert env.action_space.shape == ((1,) if kind in ("none", "base") else (5,))
     np.testing.assert_array_equal(env.action_space.low, low)

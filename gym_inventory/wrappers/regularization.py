@@ -10,16 +10,18 @@ wrapper                     kind    order                                       
 =========================== ======= ============================================ ===============================
 :class:`DirectAction`       none    max(mu * scale, 0)                           [0, 4 (L + P)] (scale units)
 :class:`BaseStockAction`    base    max(mu * scale - tot(I), 0)                  [0, 4 (L + P)] (scale units)
-:class:`CoeffAction`        coeff   max(mu . feat(x), 0)                         [-2 P, 2 P] per coefficient
+:class:`CoeffAction`        coeff   max(mu . feat(x), 0)                         [-2 (L + P), 2 (L + P)] each
 :class:`BothAction`         both    max(mu . feat(x) - tot(I), 0)                [-2 (L + P), 2 (L + P)] each
 =========================== ======= ============================================ ===============================
 
 Why these bounds: at steady state an epoch orders about P days of demand and a
 base-stock target covers about L + P days plus safety stock, so ``4 (L + P)``
 scale units leave room for any sensible target; Coeff's coefficients sum to
-about P (the order covers P days of the forecast), Both's to about L + P. The
-coefficient of the bias entry (feat = 1) is in units. ``low`` and ``high``
-override the defaults (a number, or one value per entry of mu).
+about P (the order covers P days of the forecast), Both's to about L + P, and
+``2 (L + P)`` per coefficient leaves room for either, also when one feature
+carries the whole weight (the DS policy network, :mod:`agents.ds`, uses the same
+bounds). The coefficient of the bias entry (feat = 1) is in units. ``low`` and
+``high`` override the defaults (a number, or one value per entry of mu).
 
 Options of every wrapper: ``order_cap`` (largest order, units: capped base stock)
 and ``integer`` (round orders to whole units). Orders larger than the env's
@@ -38,7 +40,7 @@ from gym_inventory.features import N_FEATURES
 from gym_inventory.params import check_bool, check_real
 from gym_inventory.remap import action_size, check_kind, remap
 
-#: Multiples of the lead time plus review period (L + P) or of P bounding mu by default.
+#: Multiples of the lead time plus review period (L + P) bounding mu by default.
 DEFAULT_BOUND_MULTIPLES = {"none": 4.0, "base": 4.0, "coeff": 2.0, "both": 2.0}
 
 
@@ -46,7 +48,7 @@ def default_bounds(kind: str, lead_time: int, review_period: int) -> tuple[np.nd
     """The default ``(low, high)`` of mu for ``kind`` (see the module table), float32 arrays."""
     size = action_size(kind, N_FEATURES)
     multiple = DEFAULT_BOUND_MULTIPLES[kind]
-    span = multiple * (review_period if kind == "coeff" else lead_time + review_period)
+    span = multiple * (lead_time + review_period)
     low = 0.0 if kind in ("none", "base") else -span
     return np.full(size, low, dtype=np.float32), np.full(size, span, dtype=np.float32)
 
