@@ -142,7 +142,7 @@ def build_panel(
     for name, (kind, _) in SKU_PARAMETERS.items():
         if name in numbers and kind == "int" and not _whole_typed(frame[name]):
             values = numbers[name]
-            checks.flag(np.isfinite(values) & (values != np.round(values)), name, lambda i, v=values: f"{v[i]!r} is not a whole number of days")
+            checks.flag(np.isfinite(values) & (values != np.round(values)), name, lambda i, v=values: f"{_shown(v[i])} is not a whole number of days")
     stockout = _parse_flags(frame[STOCKOUT], checks) if STOCKOUT in frame else None
 
     order, identity = _sorted_rows(codes, day, day_ok)
@@ -154,6 +154,7 @@ def build_panel(
         short[first_rows] = True
     checks.flag(short, DATE, lambda i: f"only {length[codes[i]]} days of data, fewer than min_days={min_days}")
 
+    checks.problems.sort(key=lambda problem: -1 if problem.row is None else problem.row)
     if on_error == "raise":
         raise_problems(checks.problems, source, SKIP_HINT)
     kept = order[~checks.bad[codes[order]]]
@@ -292,8 +293,8 @@ def _parse_days(column: pd.Series, checks: _Checks):
     day[~valid] = 0
     with_time = valid & (remainder != 0)
     checks.flag(missing, DATE, lambda i: "missing date")
-    checks.flag(~valid & ~missing, DATE, lambda i: f"{column.iloc[i]!r} is not a date (write YYYY-MM-DD)")
-    checks.flag(with_time, DATE, lambda i: f"{column.iloc[i]!r} has a time of day; rows must be whole days")
+    checks.flag(~valid & ~missing, DATE, lambda i: f"{_shown(column.iloc[i])} is not a date (write YYYY-MM-DD)")
+    checks.flag(with_time, DATE, lambda i: f"{_shown(column.iloc[i])} has a time of day; rows must be whole days")
     return day, valid & ~with_time
 
 
@@ -314,8 +315,8 @@ def _parse_numbers(column: pd.Series, name: str, checks: _Checks, minimum: float
     else:
         values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     checks.flag(missing, name, lambda i: "missing value")
-    checks.flag(np.isnan(values) & ~missing, name, lambda i: f"{column.iloc[i]!r} is not a number")
-    checks.flag(np.isinf(values), name, lambda i: f"{values[i]!r} is not finite")
+    checks.flag(np.isnan(values) & ~missing, name, lambda i: f"{_shown(column.iloc[i])} is not a number")
+    checks.flag(np.isinf(values), name, lambda i: f"{_shown(values[i])} is not finite")
     if minimum is not None:
         checks.flag(values < minimum, name, lambda i: f"{values[i]:g} is negative" if minimum == 0 else f"{values[i]:g} is below {minimum:g}")
     return values
@@ -332,7 +333,7 @@ def _parse_flags(column: pd.Series, checks: _Checks) -> np.ndarray:
     else:
         values = column.astype(str).str.strip().str.lower().map(_FLAG_WORDS).to_numpy(dtype=np.float64, na_value=np.nan)
     checks.flag(missing, STOCKOUT, lambda i: "missing value")
-    checks.flag(~missing & ~np.isin(values, (0.0, 1.0)), STOCKOUT, lambda i: f"{column.iloc[i]!r} is not a flag (0/1, true/false)")
+    checks.flag(~missing & ~np.isin(values, (0.0, 1.0)), STOCKOUT, lambda i: f"{_shown(column.iloc[i])} is not a flag (0/1, true/false)")
     return values == 1.0
 
 
@@ -387,6 +388,11 @@ def _check_sorted(order, identity, codes, day, rows, numbers, checks) -> np.ndar
                 f"{v[i]:g} here); per-series columns must be constant",
             )
     return np.bincount(c, minlength=len(checks.bad)) if c.size else np.zeros(len(checks.bad), dtype=np.int64)
+
+
+def _shown(value) -> str:
+    """A cell for a message: text quoted, numbers plain (``1.5``, not ``np.float64(1.5)``)."""
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _date(day: int) -> str:

@@ -140,7 +140,7 @@ def _sales_values(sales, day_columns, file_rows, sales_name) -> np.ndarray:
     if bad.any():
         row, column = np.argwhere(bad)[0]
         raise ValueError(
-            f"{sales_name}, row {file_rows[row]}, column {day_columns[column]!r}: {raw.iat[row, column]!r} is not a "
+            f"{sales_name}, row {file_rows[row]}, column {day_columns[column]!r}: {raw.iat[row, column]} is not a "
             f"number >= 0 ({int(bad.sum())} such cells)"
         )
     return values
