@@ -191,19 +191,11 @@ class InventoryVectorEnv(VectorEnv):
         return obs, reward, terminated, np.ones(self.num_envs, dtype=bool), infos
 
     def _orders_from_actions(self, actions) -> np.ndarray:
-        try:
-            if actions is None:
-                raise TypeError
-            value = np.asarray(actions, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"actions must be an array of numbers of shape ({self.num_envs}, 1), got {actions!r}") from None
+        value = self.simulator._as_array(actions, "actions")  # numeric and finite, or a clear error
         if value.shape not in ((self.num_envs, 1), (self.num_envs,)):
             raise ValueError(f"actions must have shape ({self.num_envs}, 1) or ({self.num_envs},), got shape {value.shape}")
-        value = value.reshape(self.num_envs)
-        if not np.all(np.isfinite(value)):
-            raise ValueError(f"actions must be finite, got {actions!r}")
         # Documented clip to the action bounds, as in the single env.
-        return np.clip(value, 0.0, self.max_order)
+        return np.clip(value.reshape(self.num_envs), 0.0, self.max_order)
 
     def __repr__(self) -> str:
         return f"InventoryVectorEnv(num_envs={self.num_envs}, params={self.params!r})"
