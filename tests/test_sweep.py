@@ -210,3 +210,18 @@ def test_sweep_in_process_with_one_worker(tmp_path):
     assert summary["finished_trials"] == 2 and np.isfinite(summary["chosen_trial"]["test_cost"])
     extended = run_sweep(spec, tmp_path / "s", n_trials=3, workers=1, progress=False)  # a larger --trials extends it
     assert extended["finished_trials"] == 3
+
+
+@pytest.mark.parametrize("algo", ["ddpg", "td3", "sac", "ppo", "a2c", "ds"])
+def test_shipped_spaces_fit_their_algorithm(algo):
+    from agents.sweep.runner import check_spec, training_hyperparams
+
+    spec = SweepSpec(algo, "both", SETTINGS["setting1"].env_kwargs, load_space(space_file(algo)), budget=1000)
+    check_spec(spec)
+    hyper = training_hyperparams(spec, {"net_width": 32, "initial_action_bias": 0.5})
+    assert hyper["initial_mu"] == [0.0, 0.0, 3.0, 0.0, 0.0]
+    if algo != "ds":
+        assert hyper["policy_kwargs"]["net_arch"] == [32, 32] and hyper["val_trajectories"] == 10
+    bad = dict(spec.space, fixed={"learnin_rate": 0.1})
+    with pytest.raises(ValueError, match="learnin_rate"):
+        check_spec(SweepSpec(algo, "both", SETTINGS["setting1"].env_kwargs, bad, budget=1000))

@@ -29,26 +29,33 @@ from optuna.trial import TrialState
 from agents.sweep import space as spaces
 from agents.sweep.spec import SweepSpec, make_sampler, prepare_out_dir
 from agents.sweep.storage import counts_towards_budget, fail_stale_trials, heartbeat, machine_lock, open_storage, worker_name
-from agents.sweep.trainers import check_hyperparams, train_policy
+from agents.sweep.trainers import DS, check_hyperparams, default_hyperparams, train_policy
 
 TRIALS_DIR = "trials"
 
 
 def training_hyperparams(spec: SweepSpec, values: dict) -> dict:
-    """The trainer's hyperparameters for sampled ``values`` (fixed ones, the DS data budget, translations)."""
+    """The trainer's hyperparameters for sampled ``values`` (fixed ones, the data budget, translations)."""
     merged = dict(spec.space["fixed"], **values)
-    hyper = spaces.translate(spec.algo, spec.regularization, merged, spec.splits().train_env_kwargs())
-    if spec.algo == "ds" and spec.train_skus is not None:
-        # DS draws its training and early-stopping episodes from the pool: all of it, once each.
-        hyper.setdefault("train_trajectories", spec.train_skus)
-        hyper.setdefault("val_trajectories", spec.train_skus)
+    defaults = default_hyperparams(spec.algo)
+    hyper = spaces.translate(spec.algo, spec.regularization, merged, spec.splits().train_env_kwargs(),
+                             policy_kwargs=defaults.get("policy_kwargs"))
+    if spec.algo == DS:
+        if spec.train_skus is not None:
+            # DS draws its training and early-stopping episodes from the pool: all of it, once each.
+            hyper.setdefault("train_trajectories", spec.train_skus)
+            hyper.setdefault("val_trajectories", spec.train_skus)
+    else:
+        # SB3 keeps the best model of validations on the training pool, ten times per run.
+        if spec.train_skus is not None:
+            hyper.setdefault("val_trajectories", max(2, spec.train_skus))
+        hyper.setdefault("eval_freq", max(1, spec.budget // 10))
     return hyper
 
 
 def check_spec(spec: SweepSpec) -> None:
     """Raise ``ValueError`` now when the space's hyperparameters do not fit the algorithm."""
-    check_hyperparams(spec.algo, spec.regularization, training_hyperparams(spec, spaces.corner(spec.space)),
-                      spec.splits().train_env_kwargs())
+    check_hyperparams(spec.algo, training_hyperparams(spec, spaces.corner(spec.space)))
 
 
 def open_study(spec: SweepSpec, out_dir, storage_url=None, worker_index: int = 0) -> optuna.Study:

@@ -129,7 +129,7 @@ def corner(space: dict) -> dict:
     return values
 
 
-def translate(algo: str, kind: str, values: dict, env_kwargs: dict) -> dict:
+def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwargs: dict | None = None) -> dict:
     """Hyperparameters for ``algo``'s trainer from ``fixed`` + sampled ``values`` (special names translated).
 
     Args:
@@ -137,6 +137,7 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict) -> dict:
         kind: the regularization (decides the shape of ``initial_action_bias``).
         values: fixed and sampled values, by name.
         env_kwargs: the training problem (decides mu's bounds).
+        policy_kwargs: the algorithm's default ``policy_kwargs``, kept beside a searched ``net_arch``.
     """
     from agents.ds import default_mu_bounds
     from gym_inventory.envs import make_simulator
@@ -149,7 +150,7 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict) -> dict:
         if algo == "ds":
             hyper["hidden_sizes"] = layers
         else:
-            hyper["policy_kwargs"] = dict(hyper.get("policy_kwargs") or {}, net_arch=layers)
+            hyper["policy_kwargs"] = dict(hyper.get("policy_kwargs") or policy_kwargs or {}, net_arch=layers)
     if "initial_action_bias" in values:
         fraction = float(values["initial_action_bias"])
         if not 0.0 < fraction < 1.0:

@@ -7,25 +7,30 @@ test SKUs with :func:`gym_inventory.evaluate`, whatever the method.
 """
 from __future__ import annotations
 
-import importlib
-
 DS = "ds"
 
 
-def sb3_available() -> bool:
-    """True once the SB3 side (``agents.train`` and its policy adapter) is installed in this checkout."""
-    return importlib.util.find_spec("agents.train") is not None or hasattr(importlib.import_module("agents"), "train")
-
-
-def check_hyperparams(algo: str, kind: str, hyperparams: dict, env_kwargs: dict) -> None:
+def check_hyperparams(algo: str, hyperparams: dict) -> None:
     """Raise ``ValueError`` when ``hyperparams`` do not fit ``algo`` (before any worker starts)."""
     if algo == DS:
         from agents.ds import DSConfig
 
         DSConfig.from_dict(hyperparams, f"hyperparameters of the {algo} sweep")
         return
-    agents = _sb3()
-    agents.check_hyperparams(algo, hyperparams)
+    from agents.sb3.algorithms import load_hyperparams
+
+    load_hyperparams(algo, hyperparams)
+
+
+def default_hyperparams(algo: str) -> dict:
+    """The algorithm's shipped defaults (``agents/hyperparams/<algo>.yml``)."""
+    if algo == DS:
+        from agents.ds import load_hyperparams
+
+        return load_hyperparams().to_dict()
+    from agents.sb3.algorithms import load_hyperparams
+
+    return load_hyperparams(algo)
 
 
 def train_policy(algo: str, kind: str, env_kwargs: dict, hyperparams: dict, *, budget: int, seed: int,
@@ -45,23 +50,13 @@ def train_policy(algo: str, kind: str, env_kwargs: dict, hyperparams: dict, *, b
         from agents.ds import train
 
         result = train(kind, env_kwargs, dict(hyperparams, max_steps=budget), seed=seed, out_dir=log_dir)
-        info = {"steps": result.steps, "best_step": result.best_step, "stopped_early": result.stopped_early,
-                "train_cost": result.train_cost}
-        return result.policy, info
-    agents = _sb3()
-    model, record = agents.train(algo, kind, env_kwargs, hyperparams, total_timesteps=budget, seed=seed,
-                                 log_dir=log_dir)
-    return agents.policy_from_model(model, env_kwargs, regularization=kind), _json_ready(record)
+        return result.policy, {"steps": result.steps, "best_step": result.best_step,
+                               "stopped_early": result.stopped_early, "train_cost": result.train_cost}
+    from agents.sb3.train import train
 
-
-def _sb3():
-    agents = importlib.import_module("agents")
-    if not hasattr(agents, "train"):
-        raise ValueError("SB3 algorithms need agents.train (the agents issue), which this checkout does not have yet; use --algo ds")
-    return agents
-
-
-def _json_ready(record) -> dict:
-    if isinstance(record, dict):
-        return {str(k): v for k, v in record.items() if isinstance(v, (int, float, str, bool, type(None)))}
-    return {}
+    # reference=False: the sweep compares with its own reference, once, not at every trial.
+    result = train(algo, kind, env_kwargs, hyperparams, total_timesteps=budget, seed=seed, log_dir=log_dir,
+                   reference=False)
+    # best_cost: the validation inside training, on the training pool's SKUs.
+    return result.policy, {"steps": result.steps, "best_step": result.best_step,
+                           "stopped_early": result.stopped_early, "train_cost": result.best_cost}
