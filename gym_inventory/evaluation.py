@@ -35,9 +35,10 @@ import numpy as np
 from scipy import stats
 
 from gym_inventory.demand import DemandModel, DemandPaths
-from gym_inventory.envs.inventory_env import InventoryEnv, make_simulator, resolve_demand
+from gym_inventory.envs.inventory_env import make_simulator, resolve_demand
 from gym_inventory.params import check_int
 from gym_inventory.policy import Policy
+from gym_inventory.simulator import InventorySimulator
 
 
 @dataclass(frozen=True)
@@ -99,16 +100,17 @@ class TiledDemand(DemandModel):
 def env_kwargs(env_or_spec) -> dict:
     """``gym.make`` keyword arguments of a problem given as an env, an ``EnvSpec`` or a dict.
 
-    An env (wrapped or not) is read from its unwrapped :class:`InventoryEnv`, so
-    wrappers and direct construction both work; an ``EnvSpec`` gives its ``kwargs``.
+    An env -- the single env or the vector env, wrapped or not -- is read from the
+    batched simulator it owns, so wrappers and direct construction both work; an
+    ``EnvSpec`` gives its ``kwargs``. The per-SKU default starting pipeline of a
+    vector env is reduced to its first row.
     """
     if isinstance(env_or_spec, dict):
         return dict(env_or_spec)
-    unwrapped = getattr(env_or_spec, "unwrapped", None)
-    if isinstance(unwrapped, InventoryEnv):
-        simulator = unwrapped.simulator
-        kwargs = asdict(unwrapped.params)
-        kwargs.update(demand=unwrapped.demand_model, max_order=unwrapped.max_order)
+    simulator = getattr(getattr(env_or_spec, "unwrapped", None), "simulator", None)
+    if isinstance(simulator, InventorySimulator):
+        kwargs = asdict(simulator.params)
+        kwargs.update(demand=simulator.demand_model, max_order=simulator.max_order)
         if simulator.initial_inventory is not None:
             kwargs["initial_inventory"] = simulator.initial_inventory[0]
         return kwargs

@@ -74,7 +74,9 @@ def test_one_trajectory_is_the_env_episode_with_the_same_seed():
 def test_env_spec_and_kwargs_give_the_same_result():
     env = gym.make("InventoryLeadTime-v0", **POISSON)
     options = dict(n_trajectories=20, horizon=50, seed=3)
-    results = [evaluate(BaseStock(20.0), source, **options) for source in (env, env.spec, POISSON, env.unwrapped)]
+    vector = gym.make_vec("InventoryLeadTime-v0", num_envs=3, vectorization_mode="vector_entry_point", **POISSON)
+    sources = (env, env.spec, POISSON, env.unwrapped, vector)
+    results = [evaluate(BaseStock(20.0), source, **options) for source in sources]
     for result in results[1:]:
         np.testing.assert_array_equal(result.per_trajectory, results[0].per_trajectory)
     assert gym_inventory.evaluate is evaluate
