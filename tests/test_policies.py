@@ -112,3 +112,12 @@ def test_per_sku_parameters_on_the_batched_simulator():
 def test_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    import gym_inventory.policies as policies_module
+
+    result = doctest.testmod(policies_module)
+    assert result.attempted > 0 and result.failed == 0
