@@ -63,6 +63,12 @@ class SB3Policy(Policy):
     def mu(self, observation: np.ndarray) -> np.ndarray:
         """mu ``(n, size)`` of the deterministic policy for observations ``(n, obs_dim)``."""
         observation = np.asarray(observation, dtype=np.float32)
+        expected = self.model.observation_space.shape
+        if observation.ndim != 2 or observation.shape[1:] != expected:
+            raise ValueError(
+                f"observations must have shape (n_skus, {expected[0]}) for this policy (trained with that lead time "
+                f"and context), got shape {observation.shape}"
+            )
         if self.obs_normalizer is not None:
             observation = self.obs_normalizer.normalize_obs(observation)
         if self.recurrent:

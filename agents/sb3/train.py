@@ -169,8 +169,9 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
 def tensorboard_logger(log_dir, resume_step: int | None, *, verbose: int = 0):
     """An SB3 ``Logger`` writing TensorBoard events into ``log_dir/tensorboard`` (one folder across resumes).
 
-    Resuming from ``resume_step``, TensorBoard is told to drop the events a killed
-    attempt wrote after that step (``purge_step``), so the curves continue without
+    Resuming from the checkpoint at ``resume_step``, TensorBoard is told to drop the
+    events a killed attempt wrote after that step (``purge_step``; those at the step
+    itself were written before the checkpoint), so the curves continue without
     duplicates; a restart without a checkpoint over an earlier attempt's events purges them all.
     """
     import sys
@@ -179,12 +180,14 @@ def tensorboard_logger(log_dir, resume_step: int | None, *, verbose: int = 0):
     from torch.utils.tensorboard import SummaryWriter
 
     folder = os.path.join(os.fspath(log_dir), runs.TENSORBOARD_DIR)
-    if resume_step is None and os.path.isdir(folder) and os.listdir(folder):
-        resume_step = 0
+    if resume_step is not None:
+        purge_step = resume_step + 1
+    else:
+        purge_step = 0 if os.path.isdir(folder) and os.listdir(folder) else None
 
     class ResumableTensorBoard(TensorBoardOutputFormat):
         def __init__(self):
-            self.writer = SummaryWriter(log_dir=folder, purge_step=resume_step)
+            self.writer = SummaryWriter(log_dir=folder, purge_step=purge_step)
             self._is_closed = False
 
     outputs = [ResumableTensorBoard()] + ([HumanOutputFormat(sys.stdout)] if verbose else [])

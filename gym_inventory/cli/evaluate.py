@@ -72,6 +72,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--split", default="test", metavar="SPLIT", help="test (default), validate or train")
     parser.add_argument("--data", metavar="FILE", default=None, help="evaluate on every series of a panel file instead")
     parser.add_argument("--per-sku-out", metavar="FILE", default=None, help="with --data: per-series results (new .parquet)")
+    parser.add_argument("--days", type=int, default=90, help="with --data: the last DAYS days of each series (default 90)")
+    parser.add_argument("--on-error", default="raise", metavar="POLICY",
+                        help="with --data: raise (default) or skip series with problems (too short, bad rows)")
     add_env_arguments(parser)
     group = parser.add_argument_group("evaluation")
     group.add_argument("--n-trajectories", type=int, default=256, metavar="N", help="trajectories (default 256)")
@@ -91,8 +94,8 @@ def run(args) -> int:
         raise UsageError(f"--split must be one of {list(SPLIT_SEEDS)}, got {args.split!r}")
     if args.n_trajectories < 2:
         raise UsageError(f"--n-trajectories must be >= 2 for a confidence interval, got {args.n_trajectories}")
-    if args.per_sku_out is not None and args.data is None:
-        raise UsageError("--per-sku-out needs --data")
+    if args.data is None and (args.per_sku_out is not None or args.on_error != "raise" or args.days != 90):
+        raise UsageError("--per-sku-out, --days and --on-error go with --data")
     if args.run_dir is not None:
         from agents.runs import load_policy, read_run
 
@@ -162,7 +165,8 @@ def _evaluate_data(args, policy, env_kwargs: dict) -> int:
         level = 2.0 * (params.lead_time + params.review_period) if args.level is None else check_real("--level", args.level, 0.0)
         policy = BaseStock(level, in_scale_units=True)
     kwargs = {k: v for k, v in env_kwargs.items() if k not in ("horizon", "demand", "demand_kwargs", "split")}
-    result = data.evaluate_panel(policy, args.data, out=args.per_sku_out, env_kwargs=kwargs, progress=not args.json)
+    result = data.evaluate_panel(policy, args.data, out=args.per_sku_out, days=args.days, env_kwargs=kwargs,
+                                 on_error=args.on_error, progress=not args.json)
     print(json.dumps(result.as_dict()) if args.json else result.summary())
     return 0
 
