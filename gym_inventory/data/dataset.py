@@ -43,6 +43,8 @@ class PanelDataset(DemandModel):
       over the observed days before t, and as forecasts the user's ``forecast_next_7``/
       ``forecast_next_28`` columns when the panel has them, else the naive forecasts
       ``mean_last_7``/``mean_last_28`` (no look-ahead). Empty windows give the scale.
+      The simulator uses these instead of its own (perfect) forecasts, so the env's
+      ``forecast_noise`` does not apply to a dataset.
     * ``scale``: mean demand over the ``SCALE_DAYS`` (91) days before the core, floored
       at one unit per 91 days; ``NO_HISTORY_SCALE`` (1 unit/day) without history.
     * ``dynamic``: the panel's feature columns on each day (zero outside the series).
