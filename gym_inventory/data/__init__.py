@@ -17,7 +17,7 @@ import pandas as pd
 
 from gym_inventory.data.build import Panel, build_panel
 from gym_inventory.data.censored import CENSORED_METHODS, infer_censored_demand
-from gym_inventory.data.dataset import SPLIT_BY, PanelDataset
+from gym_inventory.data.dataset import PanelDataset
 from gym_inventory.data.evaluate import PanelEvaluation, evaluate_panel
 from gym_inventory.data.generate import generate_panel, write_panel
 from gym_inventory.data.m5 import load_m5, m5_to_panel

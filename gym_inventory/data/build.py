@@ -142,7 +142,8 @@ def build_panel(
     for name, (kind, _) in SKU_PARAMETERS.items():
         if name in numbers and kind == "int" and not _whole_typed(frame[name]):
             values = numbers[name]
-            checks.flag(np.isfinite(values) & (values != np.round(values)), name, lambda i, v=values: f"{_shown(v[i])} is not a whole number of days")
+            checks.flag(np.isfinite(values) & (values != np.round(values)), name,
+                        lambda i, v=values: f"{_shown(v[i])} is not a whole number of days")
     stockout = _parse_flags(frame[STOCKOUT], checks) if STOCKOUT in frame else None
 
     order, identity = _sorted_rows(codes, day, day_ok)
@@ -223,7 +224,8 @@ def _check_columns(frame, source, feature_columns, censored_demand) -> list:
         features = list(feature_columns)
         for name in features:
             if name not in frame or name in RESERVED:
-                raise ValueError(f"{source}: feature column {name!r} is {'a schema column' if name in RESERVED else 'not in the file'}; columns found: {found}")
+                what = "a schema column" if name in RESERVED else "not in the file"
+                raise ValueError(f"{source}: feature column {name!r} is {what}; columns found: {found}")
     for name in features:
         column = frame[name]
         if not isinstance(name, str):
@@ -308,7 +310,7 @@ def _parse_numbers(column: pd.Series, name: str, checks: _Checks, minimum: float
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         checks.flag(missing, name, lambda i: "missing value")
         if minimum is not None and values.size and values.min(initial=np.inf) < minimum:
-            checks.flag(values < minimum, name, lambda i: f"{values[i]:g} is negative" if minimum == 0 else f"{values[i]:g} is below {minimum:g}")
+            _flag_below(values, minimum, name, checks)
         return values
     if pd.api.types.is_numeric_dtype(column):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -318,8 +320,13 @@ def _parse_numbers(column: pd.Series, name: str, checks: _Checks, minimum: float
     checks.flag(np.isnan(values) & ~missing, name, lambda i: f"{_shown(column.iloc[i])} is not a number")
     checks.flag(np.isinf(values), name, lambda i: f"{_shown(values[i])} is not finite")
     if minimum is not None:
-        checks.flag(values < minimum, name, lambda i: f"{values[i]:g} is negative" if minimum == 0 else f"{values[i]:g} is below {minimum:g}")
+        _flag_below(values, minimum, name, checks)
     return values
+
+
+def _flag_below(values, minimum, name, checks) -> None:
+    checks.flag(values < minimum, name,
+                lambda i: f"{values[i]:g} is negative" if minimum == 0 else f"{values[i]:g} is below {minimum:g}")
 
 
 _FLAG_WORDS = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0, "1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0}

@@ -105,7 +105,8 @@ class PanelDataset(DemandModel):
         series, period = self._splits[name]
         return PanelDataset(self.panel, series=series, period=period, name=name, splits=self._splits, skipped=self.skipped)
 
-    def with_splits(self, by: str = "sku", *, validate_fraction=0.1, test_fraction=0.1, validate_days=None, test_days=None, seed: int = 0) -> PanelDataset:
+    def with_splits(self, by: str = "sku", *, validate_fraction=0.1, test_fraction=0.1, validate_days=None,
+                    test_days=None, seed: int = 0) -> PanelDataset:
         """This view with train / validate / test splits (the result is their ``"all"`` view).
 
         Args:
@@ -135,10 +136,15 @@ class PanelDataset(DemandModel):
         if by in ("time", "both"):
             first, stop = self._calendar()
             calendar = stop - first
-            test_days = int(round(test_fraction * calendar)) if test_days is None else check_int("test_days", test_days, 1)
-            validate_days = int(round(validate_fraction * calendar)) if validate_days is None else check_int("validate_days", validate_days, 1)
+            if test_days is None:
+                test_days = int(round(test_fraction * calendar))
+            if validate_days is None:
+                validate_days = int(round(validate_fraction * calendar))
+            test_days, validate_days = check_int("test_days", test_days, 1), check_int("validate_days", validate_days, 1)
             if test_days + validate_days >= calendar:
-                raise ValueError(f"validate_days + test_days must be < the {calendar} days of the calendar, got {validate_days} + {test_days}")
+                raise ValueError(
+                    f"validate_days + test_days must be < the {calendar} days of the calendar, got {validate_days} + {test_days}"
+                )
             test_start, validate_start = stop - test_days, stop - test_days - validate_days
             periods = {"train": (first, validate_start), "validate": (validate_start, test_start), "test": (test_start, stop)}
         splits = {name: (sets[name], periods[name]) for name in SPLIT_NAMES}
@@ -189,14 +195,17 @@ class PanelDataset(DemandModel):
     def to_frame(self) -> pd.DataFrame:
         """The rows of this view's series: keys, date, sales, demand, censored, inferred, features."""
         panel = self.panel
-        rows = np.concatenate([np.arange(panel.offsets[i], panel.offsets[i + 1]) for i in self.series]) if len(self) else np.zeros(0, np.int64)
-        owner = np.repeat(self.series, panel.length[self.series])
+        length = panel.length[self.series]
+        owner = np.repeat(self.series, length)
+        # Each day's position in its series: a running count restarting at every series.
+        position = np.arange(len(owner)) - np.repeat(np.cumsum(length) - length, length)
+        rows = panel.offsets[owner] + position
         frame = {"sku_id": panel.sku_id[owner]}
         if panel.location_id is not None:
             frame["location_id"] = panel.location_id[owner]
-        day = panel.first_day[owner] + (rows - panel.offsets[owner])
-        frame["date"] = day.astype("datetime64[D]")
-        frame.update(sales=panel.sales[rows], demand=panel.demand[rows], censored=panel.censored[rows], inferred=panel.inferred[rows])
+        frame["date"] = (panel.first_day[owner] + position).astype("datetime64[D]")
+        frame.update(sales=panel.sales[rows], demand=panel.demand[rows], censored=panel.censored[rows],
+                     inferred=panel.inferred[rows])
         frame.update({name: panel.dynamic[rows, k] for k, name in enumerate(panel.dynamic_names)})
         return pd.DataFrame(frame)
 
@@ -253,7 +262,8 @@ class PanelDataset(DemandModel):
         first = self.panel.first_day[series]
         return np.maximum(first, self.period_start), np.minimum(first + self.panel.length[series], self.period_stop)
 
-    def paths(self, series, core_start, core_days: int, *, history_days=HISTORY_DAYS, future_days=FORECAST_DAYS, features=True) -> DemandPaths:
+    def paths(self, series, core_start, core_days: int, *, history_days=HISTORY_DAYS, future_days=FORECAST_DAYS,
+              features=True) -> DemandPaths:
         """Windows of ``history_days + core_days + future_days`` days around given cores.
 
         Args:
