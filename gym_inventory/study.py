@@ -208,12 +208,13 @@ class CriticalFractileBaseStock(Policy):
 
 @dataclass(frozen=True)
 class Reference:
-    """A reference cost: ``cost`` (per day, test SKUs) of ``policy_name``; ``candidates``: name -> (val, test)."""
+    """A reference cost: ``cost`` (per day, test SKUs) of ``policy``; ``candidates``: name -> (val, test)."""
 
     policy_name: str
     cost: float
     exact: bool
     candidates: dict
+    policy: Policy | None = field(default=None, repr=False, compare=False)
 
 
 #: Classical families of settings 1-3: (name, feature index or None for the scale, factors in days of demand).
@@ -224,13 +225,16 @@ _FAMILIES = (
 )
 
 
-def _family_policy(feature, factors: np.ndarray, n: int):
+def _family_policy(feature, factors, n: int | None = None):
+    """One family's policy: ``factors.size`` candidates laid out copy by copy over ``n`` SKUs each,
+    or, with ``n=None``, the single candidate ``factors`` (a number) for any number of SKUs."""
     from gym_inventory.policies import BaseStock
 
+    values = np.asarray(factors, dtype=np.float64) if n is None else np.repeat(factors, n)
     if feature is None:
-        return BaseStock(np.repeat(factors, n), in_scale_units=True)
-    coefficients = np.zeros((factors.size * n, len(FEATURE_NAMES)))
-    coefficients[:, feature] = np.repeat(factors, n)
+        return BaseStock(values, in_scale_units=True)
+    coefficients = np.zeros(values.shape + (len(FEATURE_NAMES),))
+    coefficients[..., feature] = values
     return BaseStock(coefficients=coefficients)
 
 
@@ -239,7 +243,7 @@ def reference(splits: Splits, kind: str = "best_classical") -> Reference:
     if kind == "critical_fractile":
         policy = CriticalFractileBaseStock(splits.env_kwargs)
         val, test = splits.evaluate(policy, "val").cost, splits.evaluate(policy, "test").cost
-        return Reference(policy.name, test, True, {policy.name: (val, test)})
+        return Reference(policy.name, test, True, {policy.name: (val, test)}, policy)
     if kind != "best_classical":
         raise ValueError(f"reference kind must be 'best_classical' or 'critical_fractile', got {kind!r}")
     from gym_inventory.evaluation import evaluate_copies
@@ -247,7 +251,7 @@ def reference(splits: Splits, kind: str = "best_classical") -> Reference:
     params = make_simulator(1, **splits.env_kwargs).params
     window = params.lead_time + params.review_period
     factors = np.round(np.arange(0.5, 3.0001, 0.05) * window, 6)  # days of demand, 0.5 W .. 3 W
-    candidates = {}
+    candidates, policies = {}, {}
     for name, feature in _FAMILIES:
         options = dict(warmup_epochs=splits.warmup_epochs, copies=factors.size)
         val = evaluate_copies(_family_policy(feature, factors, splits.val_skus), splits.env_kwargs,
@@ -256,9 +260,11 @@ def reference(splits: Splits, kind: str = "best_classical") -> Reference:
         test = evaluate_copies(_family_policy(feature, factors[best:best + 1], splits.test_skus), splits.env_kwargs,
                                n_trajectories=splits.test_skus, seed=splits.seed("test"),
                                warmup_epochs=splits.warmup_epochs, copies=1)[0]
-        candidates[f"{name}({factors[best]:g})"] = (val[best].cost, test.cost)
+        label = f"{name}({factors[best]:g})"
+        candidates[label] = (val[best].cost, test.cost)
+        policies[label] = _family_policy(feature, factors[best])
     best_name = min(candidates, key=lambda key: candidates[key][1])
-    return Reference(best_name, candidates[best_name][1], False, candidates)
+    return Reference(best_name, candidates[best_name][1], False, candidates, policies[best_name])
 
 
 def gap(cost: float, reference_cost: float) -> float:
