@@ -210,6 +210,12 @@ def test_sweep_in_process_with_one_worker(tmp_path):
     assert summary["finished_trials"] == 2 and np.isfinite(summary["chosen_trial"]["test_cost"])
     extended = run_sweep(spec, tmp_path / "s", n_trials=3, workers=1, progress=False)  # a larger --trials extends it
     assert extended["finished_trials"] == 3
+    # the database path (what PostgreSQL uses across machines), with heartbeats, on SQLite
+    url = f"sqlite:///{tmp_path / 'sweeps.db'}"
+    on_db = run_sweep(spec, tmp_path / "db", n_trials=1, workers=1, progress=False, storage_url=url)
+    assert on_db["finished_trials"] == 1 and on_db["chosen_trial"]["number"] == 0
+    first = [t for t in load(tmp_path / "s") if t.number == 0][0]
+    assert on_db["chosen_trial"]["params"] == first.params  # trial k draws the same parameters in any storage
 
 
 @pytest.mark.parametrize("algo", ["ddpg", "td3", "sac", "ppo", "a2c", "ds"])

@@ -21,7 +21,7 @@ import os
 import signal
 import sys
 import time
-import traceback
+import warnings
 
 import optuna
 from optuna.trial import TrialState
@@ -104,6 +104,9 @@ def worker_main(spec_identity: dict, out_dir, storage_url, n_trials: int, worker
         torch.set_num_threads(1)
     except ImportError:
         pass
+    # This loop records heartbeats itself (agents.sweep.storage.heartbeat) around ask/tell,
+    # which Optuna only expects from Study.optimize; its warnings about that are noise here.
+    warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used with Study.optimize")
     spec = SweepSpec.from_identity(spec_identity)
     study = open_study(spec, out_dir, storage_url, worker_index)
     ran = 0
@@ -149,7 +152,8 @@ def run_sweep(spec: SweepSpec, out_dir, *, n_trials: int, workers: int = 1, stor
     from agents.sweep.report import summarize, trial_table
 
     check_spec(spec)
-    open_storage(out_dir, storage_url) if storage_url else None  # a bad URL fails before the directory exists
+    if storage_url is not None:
+        open_storage(out_dir, storage_url)  # a bad URL fails before the directory exists
     resumed = prepare_out_dir(out_dir, spec)
     study = open_study(spec, out_dir, storage_url)
     done_before = len(trial_table(study))

@@ -21,6 +21,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 
 import optuna
 from optuna.trial import TrialState
@@ -44,7 +45,9 @@ def open_storage(out_dir, url: str | None = None):
     if not isinstance(url, str) or url.split(":", 1)[0].split("+", 1)[0] not in _RDB_SCHEMES:
         raise ValueError(f"--storage must be a database URL such as postgresql://user:password@host/db or sqlite:///FILE, got {url!r}")
     try:
-        return optuna.storages.RDBStorage(url, heartbeat_interval=HEARTBEAT_INTERVAL_S, grace_period=GRACE_PERIOD_S)
+        with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna; we rely on them knowingly
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(url, heartbeat_interval=HEARTBEAT_INTERVAL_S, grace_period=GRACE_PERIOD_S)
     except Exception as error:  # sqlalchemy/driver errors: report them as bad input, on one line
         raise ValueError(f"cannot open --storage {url!r}: {type(error).__name__}: {error}") from None
 
