@@ -142,7 +142,9 @@ def test_observation_parts_hide_the_forecasts():
 
 @pytest.mark.parametrize("kind", ["none", "base", "both"])
 def test_short_training_lowers_validation_cost(kind):
-    result = train(kind, TINY_ENV, TINY, seed=1)
+    threads = torch.get_num_threads()
+    result = train(kind, TINY_ENV, TINY, seed=1, num_threads=1)
+    assert torch.get_num_threads() == threads
     assert result.best_val_cost < 0.9 * result.initial_val_cost
     assert result.steps == 30 and len(result.history) == 4
 
@@ -257,6 +259,7 @@ def test_cli_bad_input(tmp_path, capsys):
         (("--reg", "base", "--env-config", env_file, "--config", bad_hp, "--out", out), "learning_rat"),
         (("--reg", "base", "--env-config", env_file, "--out", stray), "not empty"),
         (("--reg", "base", "--env-config", env_file, "--out", out, "--seed", "-1"), "seed"),
+        (("--reg", "base", "--env-config", env_file, "--out", out, "--threads", "0"), "num_threads"),
     ]
     if not torch.cuda.is_available():
         cases.append((("--reg", "base", "--env-config", env_file, "--out", out, "--device", "cuda"), "CUDA"))

@@ -21,6 +21,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="run directory to create (or resume)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--seed", type=int, default=0, help="seeds episodes, network and minibatches (default 0)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads while training (default 1: fastest for DS)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
@@ -33,7 +34,8 @@ def run(args) -> int:
     env_kwargs = env_kwargs_from_args(args)
     config = load_hyperparams(args.config)
     log = None if args.quiet else (lambda line: print(line, flush=True))
-    result = train(kind, env_kwargs, config, seed=args.seed, device=args.device, out_dir=args.out, log=log)
+    result = train(kind, env_kwargs, config, seed=args.seed, device=args.device, out_dir=args.out, log=log,
+                   num_threads=args.threads)
     print(
         f"DS+{kind}: best validation cost per day {result.best_val_cost:.4f} at step {result.best_step} "
         f"(untrained {result.initial_val_cost:.4f}; {result.steps} steps, "

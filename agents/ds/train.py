@@ -92,6 +92,7 @@ def train(
     device="cpu",
     out_dir=None,
     log=None,
+    num_threads: int = 1,
 ) -> TrainResult:
     """Train a DS policy for one regularization.
 
@@ -104,8 +105,21 @@ def train(
         out_dir: a run directory (see :mod:`agents.ds.run_dir`): run.json, weights,
             checkpoints and TensorBoard logs; an interrupted run there resumes. None: nothing written.
         log: optional callable receiving one progress line per validation.
+        num_threads: torch's intra-op threads while training (restored afterwards). The
+            rollout is thousands of tiny operations per step, which threads only slow down
+            (on a busy 2-core machine: 7.7 s with 1 thread, 61 s with 2, for 50 steps).
     """
+    previous = torch.get_num_threads()
+    torch.set_num_threads(check_int("num_threads", num_threads, 1))
+    try:
+        return _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) -> TrainResult:
     started = time.perf_counter()
+    say = log if log is not None else (lambda line: None)
     kind = check_kind(regularization)
     config = hyperparams if isinstance(hyperparams, DSConfig) else DSConfig.from_dict(hyperparams)
     env_kwargs = check_env_kwargs(dict(env_kwargs or {}), "env_kwargs")
@@ -146,7 +160,7 @@ def train(
             scheduler.load_state_dict(saved["scheduler"])
             shuffler.set_state(saved["shuffler"])
             state = saved["state"]
-            log and log(f"resuming from the checkpoint at step {state['step']}")
+            say(f"resuming from the checkpoint at step {state['step']}")
         writer = SummaryWriter(f"{out_dir}/{TENSORBOARD_DIR}", purge_step=state["step"] or None)
     best_weights = copy.deepcopy(network.state_dict()) if "best_weights" not in state else state.pop("best_weights")
 
@@ -173,7 +187,7 @@ def train(
                 "scheduler": scheduler.state_dict(), "shuffler": shuffler.get_state(),
                 "state": dict(state, best_weights=best_weights),
             })
-        log and log(f"step {step:5d}  validation cost/day {val_cost:.4f}  lr {lr:.2e}" + ("  *" if improved else ""))
+        say(f"step {step:5d}  validation cost/day {val_cost:.4f}  lr {lr:.2e}" + ("  *" if improved else ""))
 
     if not state["history"]:
         validate()
