@@ -181,6 +181,12 @@ def test_save_load_round_trip_and_interop(tmp_path):
     other.reset(np.random.default_rng(0))
     with pytest.raises(ValueError, match="observation"):
         loaded(other.decision_state())
+    run["kind"] = "sb3"
+    (out / "run.json").write_text(json.dumps(run))
+    with pytest.raises(ValueError, match="not a DS run"):
+        load_policy(out)
+    with pytest.raises(ValueError, match="run.json"):
+        load_policy(tmp_path)
 
 
 def test_interrupted_run_resumes_to_the_same_result(tmp_path):

@@ -18,10 +18,11 @@ import os
 
 import torch
 
+from agents import runs
 from agents.ds.network import OrderNetwork
 from agents.ds.policy import DSPolicy
 
-RUN_FILE = "run.json"
+RUN_FILE = runs.RUN_FILE
 WEIGHTS_FILE = "policy.pt"
 CHECKPOINT_FILE = "checkpoint.pt"
 TENSORBOARD_DIR = "tensorboard"
@@ -41,18 +42,11 @@ def run_identity(regularization: str, env_config: dict, hyperparams: dict, seed:
 
 
 def read_run(run_dir) -> dict:
-    """The run.json of ``run_dir``; ``ValueError`` when it is missing or not a DS run."""
-    path = os.path.join(os.fspath(run_dir), RUN_FILE)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            run = json.load(handle)
-    except FileNotFoundError:
-        raise ValueError(f"{os.fspath(run_dir)!r} holds no {RUN_FILE}; it is not a run directory") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path!r} is not valid JSON: {error}") from None
-    if not isinstance(run, dict) or run.get("kind") != "ds":
-        kind = run.get("kind") if isinstance(run, dict) else None
-        raise ValueError(f"{path!r} describes a run of kind {kind!r}, not a DS run (kind 'ds')")
+    """The run.json of ``run_dir``; ``ValueError`` when it is missing, unreadable or not a DS run."""
+    run = runs.read_run(run_dir)
+    if run["kind"] != "ds":
+        path = os.path.join(os.fspath(run_dir), RUN_FILE)
+        raise ValueError(f"{path!r} describes a run of kind {run['kind']!r}, not a DS run (kind 'ds')")
     return run
 
 
