@@ -161,7 +161,12 @@ def test_save_load_round_trip_and_interop(tmp_path):
     assert run["kind"] == "ds" and run["regularization"] == "both" and run["status"] == "complete"
     assert run["env_config"] == TINY_ENV and run["hyperparams"]["max_steps"] == 30
     assert run["result"]["best_val_cost_per_day"] == pytest.approx(result.best_val_cost)
-    assert os.listdir(out / "tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(out / "tensorboard")).Reload()
+    tags = set(events.Tags()["scalars"])
+    assert {"inventory/train_cost_per_day", "inventory/val_cost_per_day", "inventory/learning_rate"} <= tags
+    assert [e.step for e in events.Scalars("inventory/val_cost_per_day")] == [0, 10, 20, 30]
     loaded = load_policy(out)
     assert loaded.integer and loaded.name == "ds+both"
     simulator = make_simulator(32, **TINY_ENV)
