@@ -108,7 +108,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, gymnasium {gym.__version__}, "
-        f"{os.cpu_count()} cpus; horizon {args.horizon}, Poisson(5) demand, L=2, P=1"
+        f"{os.cpu_count()} cpus (load average {os.getloadavg()[0]:.1f} at start: other work slows every rate); "
+        f"horizon {args.horizon}, Poisson(5) demand, L=2, P=1"
     )
     print(f"{'N':>7} {'vector':>12} {'(no resets)':>12} {'vector+both':>12} {'loop':>10} {'vector/loop':>12} {'both/loop':>10}")
     loop = None
