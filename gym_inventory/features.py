@@ -8,13 +8,17 @@ index name                 value
 ===== ==================== =====================================================
 0     ``mean_last_28``     mean demand of days t-28 .. t-1
 1     ``mean_last_7``      mean demand of days t-7 .. t-1
-2     ``forecast_next_7``  mean demand of days t .. t+6, times (1 + noise * e)
-3     ``forecast_next_28`` mean demand of days t .. t+27, times (1 + noise * e)
+2     ``forecast_next_7``  mean forecast demand of days t .. t+6, times (1 + noise * e)
+3     ``forecast_next_28`` mean forecast demand of days t .. t+27, times (1 + noise * e)
 4     ``bias``             1
 ===== ==================== =====================================================
 
-``e ~ N(0, 1)`` independently per SKU, epoch and forecast, and the noisy forecast
-is floored at 0; ``noise = 0`` gives perfect forecasts of the realized means.
+The forecast of a day is its *expected* demand as the demand model announces it in
+advance (:attr:`~gym_inventory.demand.DemandPaths.expected`; the env's default
+``forecast_source="expected"``), or its *realized* demand (``"realized"``, the study's
+"noisy means of the next days": an oracle that reveals the future). ``e ~ N(0, 1)``
+independently per SKU, epoch and forecast, and the noisy forecast is floored at 0;
+``noise = 0`` gives exact forecasts.
 Windows are cut to the days the path holds; an empty window gives the SKU's scale.
 Everything is vectorized over SKUs and epochs (cumulative sums).
 """
@@ -68,6 +72,7 @@ def forecast_features(
     scale: np.ndarray,
     forecast_noise: float,
     rng: np.random.Generator | None,
+    expected: np.ndarray | None = None,
 ) -> np.ndarray:
     """feat(x) at each decision day, shape ``(n_skus, n_decisions, 5)``, units of demand.
 
@@ -77,14 +82,17 @@ def forecast_features(
         scale: ``(n_skus,)`` fallback for empty windows.
         forecast_noise: relative std of the forecast noise (0: perfect forecasts).
         rng: source of the forecast noise (unused when ``forecast_noise == 0``).
+        expected: optional ``(n_skus, n_days)`` forecast of each day for the forward
+            windows; None: the realized ``demand`` (an oracle).
     """
     days = np.asarray(decision_days)
     cumulative = cumulative_demand(demand)
+    forward = cumulative if expected is None else cumulative_demand(expected)
     columns = [
         window_means(demand, days - 28, days, scale, cumulative),
         window_means(demand, days - 7, days, scale, cumulative),
-        window_means(demand, days, days + 7, scale, cumulative),
-        window_means(demand, days, days + 28, scale, cumulative),
+        window_means(demand, days, days + 7, scale, forward),
+        window_means(demand, days, days + 28, scale, forward),
     ]
     if forecast_noise > 0:
         for index in (2, 3):

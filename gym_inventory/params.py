@@ -10,6 +10,7 @@ import numbers
 from dataclasses import dataclass
 
 REWARD_TIMINGS = ("step", "lead_time_window")
+FORECAST_SOURCES = ("expected", "realized")
 OBJECTIVES = ("cost", "service")
 
 
@@ -72,6 +73,11 @@ class InventoryParams:
         turnover_weight: weight of a day's on-hand, in days of mean demand, in ``"service"``.
         normalize: observations and rewards in units of the SKU's scale (mean daily demand).
         forecast_noise: relative standard deviation of the forecast features (0 = perfect).
+        forecast_source: what the forecast features average: ``"expected"`` (the demand
+            model's expected demand of each day, known in advance: a non-anticipating
+            forecast) or ``"realized"`` (the realized demand of the coming days, as in the
+            study's experiment code: an oracle that lets a policy see the future, so
+            optimal-policy references no longer bound its cost).
     """
 
     lead_time: int = 2
@@ -86,6 +92,7 @@ class InventoryParams:
     turnover_weight: float = 0.1
     normalize: bool = True
     forecast_noise: float = 0.0
+    forecast_source: str = "expected"
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -101,6 +108,7 @@ class InventoryParams:
         set_(self, "turnover_weight", check_real("turnover_weight", self.turnover_weight))
         set_(self, "normalize", check_bool("normalize", self.normalize))
         set_(self, "forecast_noise", check_real("forecast_noise", self.forecast_noise))
+        set_(self, "forecast_source", check_choice("forecast_source", self.forecast_source, FORECAST_SOURCES))
 
     @property
     def episode_days(self) -> int:

@@ -171,7 +171,8 @@ class InventorySimulator:
         elif paths.features is not None and demand is None:
             self._features = paths.features[:, decision_days]
         else:
-            self._features = forecast_features(path, decision_days, paths.scale, p.forecast_noise, rng)
+            expected = paths.expected if p.forecast_source == "expected" else None
+            self._features = forecast_features(path, decision_days, paths.scale, p.forecast_noise, rng, expected)
         self._context = self._build_context(paths, decision_days)
         self._inv_scale = (1.0 / self.scale)[:, None] if p.normalize else np.ones((self.n_skus, 1))
         self._reward_unit = self.scale if p.normalize else np.ones(self.n_skus)

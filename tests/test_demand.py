@@ -89,3 +89,28 @@ def test_forecast_features_by_hand():
     noisy = forecast_features(np.ones((500, 60)), np.array([28]), np.ones(500), 0.1, np.random.default_rng(0))
     assert noisy[:, 0, 2].std() == pytest.approx(0.1, rel=0.15)
     np.testing.assert_array_equal(noisy[:, 0, :2], 1.0)
+
+
+@pytest.mark.parametrize("demand", ["poisson", "normal", "ar1", "nonstationary", "heterogeneous"])
+def test_expected_forecasts_do_not_look_ahead(demand):
+    """forecast_source="expected" (default): a different realized future changes no feature until it is past."""
+    model = make_demand(demand)
+    paths = model.sample(np.random.default_rng(3), 4, 28 + 40)
+    days = 28 + np.arange(0, 30, 2)
+    features = forecast_features(paths.demand, days, paths.scale, 0.0, None, paths.expected)
+    changed = paths.demand.copy()
+    changed[:, 28 + 10 :] = changed[:, 28 + 10 :] * 3 + 7  # another future from day 10 on
+    again = forecast_features(changed, days, paths.scale, 0.0, None, paths.expected)
+    np.testing.assert_array_equal(again[:, days <= 28 + 10], features[:, days <= 28 + 10])
+    if isinstance(model, PoissonDemand):
+        np.testing.assert_array_equal(features[:, :, 2:4], 5.0)  # the forecast of IID demand is its mean
+
+
+def test_realized_forecasts_are_the_oracle_means():
+    import gymnasium as gym
+
+    env = gym.make("InventoryLeadTime-v0", forecast_source="realized", horizon=10)
+    env.reset(seed=0, options={"demand": np.arange(10, dtype=float)})
+    np.testing.assert_allclose(env.unwrapped.features[2], np.mean(np.arange(7)))
+    with pytest.raises(ValueError, match="forecast_source must be one of"):
+        gym.make("InventoryLeadTime-v0", forecast_source="oracle")

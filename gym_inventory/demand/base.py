@@ -21,6 +21,10 @@ class DemandPaths:
         dynamic: ``(n_skus, n_days, n_dynamic)`` float64 per-day features (promotions, levels...).
         features: optional ``(n_skus, n_days, 5)`` float64 forecast features feat(x) per day
             supplied by the source (external forecasts); None: computed from demand.
+        expected: optional ``(n_skus, n_days)`` float64, each day's expected demand as known
+            before the episode (the model's mean given what is announced in advance:
+            levels, seasonality, promotions). The forecast features average it, so they do
+            not reveal the realized future; None: they average realized demand.
     """
 
     demand: np.ndarray
@@ -30,6 +34,7 @@ class DemandPaths:
     static_names: tuple = ()
     dynamic_names: tuple = ()
     features: np.ndarray | None = None
+    expected: np.ndarray | None = None
 
     def __post_init__(self):
         n_skus, n_days = self.demand.shape
@@ -41,6 +46,8 @@ class DemandPaths:
             raise ValueError(
                 f"dynamic must have shape ({n_skus}, {n_days}, {len(self.dynamic_names)}), got {self.dynamic.shape}"
             )
+        if self.expected is not None and self.expected.shape != (n_skus, n_days):
+            raise ValueError(f"expected must have shape ({n_skus}, {n_days}), got {self.expected.shape}")
 
 
 class DemandModel(abc.ABC):
@@ -65,7 +72,7 @@ class DemandModel(abc.ABC):
     def max_daily_mean(self) -> float:
         """An upper bound on any SKU's mean daily demand (units/day)."""
 
-    def _paths(self, demand: np.ndarray, scale: np.ndarray, static=None, dynamic=None) -> DemandPaths:
+    def _paths(self, demand: np.ndarray, scale: np.ndarray, static=None, dynamic=None, expected=None) -> DemandPaths:
         n_skus, n_days = demand.shape
         if static is None:
             static = np.zeros((n_skus, 0))
@@ -78,6 +85,7 @@ class DemandModel(abc.ABC):
             dynamic=dynamic,
             static_names=self.static_names,
             dynamic_names=self.dynamic_names,
+            expected=expected,
         )
 
 

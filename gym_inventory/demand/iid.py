@@ -41,7 +41,12 @@ class IIDDemand(DemandModel):
         mean = self.mean.draw(rng, n_skus)
         std = None if self.std is None else self.std.draw(rng, n_skus)
         demand = self._draw(rng, mean[:, None], None if std is None else std[:, None], (n_skus, n_days))
-        return self._paths(np.asarray(demand, dtype=np.float64), mean)
+        expected = np.broadcast_to(self._expected(mean, std)[:, None], (n_skus, n_days))
+        return self._paths(np.asarray(demand, dtype=np.float64), mean, expected=expected)
+
+    def _expected(self, mean, std):
+        """Expected daily demand per SKU (the mean; NormalDemand adds what clipping at 0 adds)."""
+        return mean
 
     @abc.abstractmethod
     def _draw(self, rng, mean, std, size):
@@ -81,6 +86,12 @@ class NormalDemand(IIDDemand):
 
     def _draw(self, rng, mean, std, size):
         return np.maximum(rng.normal(mean, std, size=size), 0.0)
+
+    def _expected(self, mean, std):
+        # E[max(X, 0)] for X ~ N(mean, std): mean Phi(z) + std phi(z), z = mean / std.
+        positive = std > 0
+        z = np.divide(mean, std, out=np.zeros_like(mean), where=positive)
+        return np.where(positive, mean * stats.norm.cdf(z) + std * stats.norm.pdf(z), mean)
 
     def _scipy(self, mean, std):
         return stats.norm(mean, std)

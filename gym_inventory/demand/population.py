@@ -20,7 +20,8 @@ class HeterogeneousDemand(DemandModel):
     (coefficient of variation ``dispersion``), set to 0 with probability ``z``.
 
     Static features: ``log_volume``, ``zero_probability``. Dynamic features:
-    ``promotion`` (0/1), ``weekday_sin``, ``weekday_cos``. Scale: ``v * (1 - z)``.
+    ``promotion`` (0/1), ``weekday_sin``, ``weekday_cos``. Scale: ``v * (1 - z)``. Expected
+    demand known in advance (promotions are planned): ``v * season * promo * (1 - z)``.
     """
 
     integer = True
@@ -75,4 +76,5 @@ class HeterogeneousDemand(DemandModel):
         demand[rng.random((n_skus, n_days)) < zero_probability[:, None]] = 0.0
         static = np.stack([np.log(volume), zero_probability], axis=1)
         dynamic = np.stack([promotion, np.sin(angle), np.cos(angle)], axis=2)
-        return self._paths(demand, volume * (1 - zero_probability), static=static, dynamic=dynamic)
+        expected = mean * (1 - zero_probability)[:, None]
+        return self._paths(demand, volume * (1 - zero_probability), static=static, dynamic=dynamic, expected=expected)

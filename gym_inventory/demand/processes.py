@@ -15,7 +15,8 @@ class AR1Demand(DemandModel):
     days before the first returned day, so paths start near stationarity. Each
     parameter may be a ``(low, high)`` pair drawn per SKU (the study: phi in
     [0.3, 0.9], base in [5, 10], noise_std in [2, 8], a warm-up of 8 days).
-    Static features: ``phi``, ``base``, ``noise_std``. Scale: ``base``.
+    Static features: ``phi``, ``base``, ``noise_std``. Scale: ``base``. Expected demand
+    known in advance: ``base`` (the AR state itself shows in the trailing-mean features).
     """
 
     static_names = ("ar1_phi", "ar1_base", "ar1_noise_std")
@@ -47,7 +48,8 @@ class AR1Demand(DemandModel):
             level = base + phi * (level - base) + shocks[:, day]
             if day >= self.warmup:
                 demand[:, day - self.warmup] = np.maximum(level, 0.0)
-        return self._paths(demand, base, static=np.stack([phi, base, noise_std], axis=1))
+        expected = np.broadcast_to(base[:, None], (n_skus, n_days))
+        return self._paths(demand, base, static=np.stack([phi, base, noise_std], axis=1), expected=expected)
 
 
 class NonStationaryDemand(DemandModel):
@@ -55,7 +57,8 @@ class NonStationaryDemand(DemandModel):
 
     Each SKU-day draws a level ``m_t ~ N(level_mean, level_std)`` clipped at 0, and
     demand ``d_t = m_t + U(0, spread)``. The level is announced in advance: it is the
-    dynamic context feature ``demand_level``. Scale: ``level_mean + spread / 2``.
+    dynamic context feature ``demand_level``, and the expected demand of a day is its
+    level plus ``spread / 2``. Scale: ``level_mean + spread / 2``.
     The study's setting 1 uses ``level_mean=10, level_std=4, spread=5``.
     """
 
@@ -80,4 +83,4 @@ class NonStationaryDemand(DemandModel):
         level = np.maximum(rng.normal(level_mean, level_std, size=(n_skus, n_days)), 0.0)
         demand = level + rng.uniform(0.0, 1.0, size=(n_skus, n_days)) * spread
         scale = (level_mean + spread / 2)[:, 0]
-        return self._paths(demand, scale, dynamic=level[:, :, None])
+        return self._paths(demand, scale, dynamic=level[:, :, None], expected=level + spread / 2)

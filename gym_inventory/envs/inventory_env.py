@@ -98,7 +98,8 @@ class InventoryEnv(gym.Env):
     | ``reward_timing`` | ``"step"`` | or ``"lead_time_window"`` |
     | ``objective`` | ``"cost"`` | or ``"service"`` |
     | ``stockout_weight``, ``turnover_weight`` | 1.0, 0.1 | weights of the ``"service"`` objective |
-    | ``forecast_noise`` | 0.0 | relative std of the forecast features (0 = perfect) |
+    | ``forecast_noise`` | 0.0 | relative std of the forecast features (0 = exact) |
+    | ``forecast_source`` | ``"expected"`` | forecasts average the model's expected demand (no look-ahead), or ``"realized"`` future demand (the study's oracle features) |
     | ``max_order`` | None | action bound; None: ``4 (L + P)`` x the model's largest mean daily demand |
     | ``initial_inventory`` | None | starting pipeline (see Starting State) |
     | ``split`` | None | a dataset split name, for demand sources that have splits |
@@ -134,6 +135,7 @@ class InventoryEnv(gym.Env):
         stockout_weight: float = 1.0,
         turnover_weight: float = 0.1,
         forecast_noise: float = 0.0,
+        forecast_source: str = "expected",
         max_order: float | None = None,
         initial_inventory=None,
         split: str | None = None,
@@ -146,7 +148,8 @@ class InventoryEnv(gym.Env):
             1, lead_time=lead_time, review_period=review_period, horizon=horizon, lost_sales=lost_sales,
             holding_cost=holding_cost, penalty_cost=penalty_cost, demand=demand, demand_kwargs=demand_kwargs,
             normalize=normalize, reward_timing=reward_timing, objective=objective, stockout_weight=stockout_weight,
-            turnover_weight=turnover_weight, forecast_noise=forecast_noise, max_order=max_order,
+            turnover_weight=turnover_weight, forecast_noise=forecast_noise, forecast_source=forecast_source,
+            max_order=max_order,
             initial_inventory=initial_inventory, split=split,
         )
         self.params = self.simulator.params
