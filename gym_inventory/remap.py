@@ -12,13 +12,15 @@ coeff    max(mu . feat(x), 0)                         m' coefficients (scale-fre
 both     max(mu . feat(x) - tot(I), 0)                m' coefficients (scale-free)
 ======== ============================================ ===========================
 
-Optionally the order is capped (``order_cap``, capped base stock) and rounded to
-whole units (``integer``; rounding has no gradient, so DS rounds only at evaluation).
+Optionally the order is rounded to whole units (``integer``; rounding has no
+gradient, so DS rounds only at evaluation) and capped (``order_cap``, capped base
+stock; with ``integer`` the cap is rounded down, so whole orders never exceed it).
 Pure and batched in array-API style: numpy arrays for the env and vector env,
 torch tensors for the differentiable simulator.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from array_api_compat import array_namespace
@@ -78,8 +80,11 @@ def remap(
     else:
         check_kind(kind)
     order = xp.maximum(order, 0.0)
-    if order_cap is not None:
-        order = xp.minimum(order, order_cap)
     if integer:
         order = xp.round(order)
+        if order_cap is not None:
+            # whole units never above the cap: a cap of 7.6 allows 7
+            order_cap = math.floor(order_cap) if isinstance(order_cap, (int, float)) else xp.floor(order_cap)
+    if order_cap is not None:
+        order = xp.minimum(order, order_cap)
     return order

@@ -97,3 +97,9 @@ def test_action_size_and_kind_checks():
         check_kind(3)
     with pytest.raises(ValueError, match="'direct'"):
         remap("direct", MU["none"], inventory_position=INVENTORY_POSITION, features=FEATURES, scale=SCALE)
+
+
+def test_integer_orders_never_exceed_a_fractional_cap():
+    orders = remap("base", np.array([[3.0], [1.5]]), inventory_position=np.array([0.0, 0.0]),
+                   features=None, scale=np.array([5.0, 5.0]), order_cap=7.6, integer=True)
+    np.testing.assert_array_equal(orders, [7.0, 7.0])  # 15 and 7.5 round to 15 and 8; the cap 7.6 allows 7
