@@ -132,6 +132,7 @@ def plot_curves(records: list, path, *, title: str = "", reference: float | None
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     figure, axis = plt.subplots(figsize=(7, 4.5))
     for record in records:
@@ -143,8 +144,11 @@ def plot_curves(records: list, path, *, title: str = "", reference: float | None
     if reference is not None:
         axis.axhline(reference, color="black", ls="--", lw=1, label="reference")
         axis.axhline(reference * (1 + TOLERANCE), color="gray", ls=":", lw=1, label="reference + 2%")
+    # Untuned trials can cost tens of times the reference: a log axis keeps the tuned end readable.
+    axis.set_yscale("log")
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlabel("number of hyperparameter trials")
-    axis.set_ylabel("test cost per day of the best-so-far trial (chosen on validation)")
+    axis.set_ylabel("test cost/day of the best-so-far trial (log)")
     axis.set_title(title, fontsize=10)
     axis.legend(fontsize=8)
     axis.grid(alpha=0.3)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 
 import optuna
-import yaml
 
 from gym_inventory.params import check_int
 
@@ -49,15 +48,9 @@ def shipped_algorithms() -> list[str]:
 
 def load_space(path) -> dict:
     """Read and check a search-space YAML; returns ``{"budget", "fixed", "search"}`` (``ValueError`` if wrong)."""
-    path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ValueError(f"search space {path!r} does not exist") from None
-    except yaml.YAMLError as error:
-        raise ValueError(f"search space {path!r} is not valid YAML: {str(error).splitlines()[0]}") from None
-    return check_space(data, f"search space {path!r}")
+    from agents.sb3.algorithms import read_yaml
+
+    return check_space(read_yaml(path, "search space"), f"search space {os.fspath(path)!r}")
 
 
 def check_space(data, source: str = "search space") -> dict:
