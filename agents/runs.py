@@ -32,6 +32,36 @@ def read_run(run_dir) -> dict:
     return run
 
 
+def prepare_run_dir(run_dir, identity: dict, identity_keys) -> bool:
+    """Make ``run_dir`` ready for the run ``identity``: True when it holds this very run, interrupted (resume it).
+
+    A missing or empty directory starts a new run: it is created with a run.json of
+    ``identity`` and ``status: running`` (False is returned). A directory holding
+    anything else raises ``ValueError`` before any file is touched: another run
+    (``identity_keys`` differ), this run already complete, or files that are not a run.
+    """
+    from agents.ds.run_dir import write_run
+
+    run_dir = os.fspath(run_dir)
+    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
+        raise ValueError(f"--out {run_dir!r} is a file, not a directory")
+    if not os.path.isdir(run_dir) or not os.listdir(run_dir):
+        os.makedirs(run_dir, exist_ok=True)
+        write_run(run_dir, dict(identity, status="running"))
+        return False
+    if not os.path.exists(os.path.join(run_dir, RUN_FILE)):
+        raise ValueError(f"--out {run_dir!r} is not empty and holds no {RUN_FILE}; choose a new directory")
+    run = read_run(run_dir)
+    differing = [key for key in identity_keys if run.get(key) != identity[key]]
+    if differing:
+        raise ValueError(
+            f"--out {run_dir!r} holds a different run (differing in: {', '.join(differing)}); choose a new directory"
+        )
+    if run.get("status") == "complete":
+        raise ValueError(f"--out {run_dir!r} already holds this run, complete; evaluate it or choose a new directory")
+    return True
+
+
 def load_policy(run_dir, **options):
     """The trained :class:`gym_inventory.policy.Policy` of a complete run directory of any kind.
 

@@ -33,11 +33,11 @@ TINY = {
     "sac": dict(learning_starts=16, batch_size=16, buffer_size=512, policy_kwargs=TINY_NET),
     "tqc": dict(learning_starts=16, batch_size=16, buffer_size=512,
                 policy_kwargs=dict(TINY_NET, n_critics=1, n_quantiles=5), top_quantiles_to_drop_per_net=1),
-    "ppo": dict(n_steps=16, batch_size=32, n_epochs=1, n_envs=2, policy_kwargs=dict(TINY_NET, log_std_init=-1.0)),
+    "ppo": dict(n_steps=16, batch_size=16, n_epochs=1, n_envs=2, policy_kwargs=dict(TINY_NET, log_std_init=-1.0)),
     "a2c": dict(n_steps=4, n_envs=2, policy_kwargs=dict(TINY_NET, log_std_init=-1.0)),
     "trpo": dict(n_steps=16, batch_size=32, n_envs=2, cg_max_steps=3, n_critic_updates=1,
                  policy_kwargs=dict(TINY_NET, log_std_init=-1.0)),
-    "recurrentppo": dict(n_steps=16, batch_size=32, n_epochs=1, n_envs=2,
+    "recurrentppo": dict(n_steps=16, batch_size=16, n_epochs=1, n_envs=2,
                          policy_kwargs=dict(TINY_NET, lstm_hidden_size=8, log_std_init=-1.0)),
     "ars": dict(n_delta=2, n_top=1),
 }
@@ -101,6 +101,24 @@ def test_make_vec_env_matches_single_envs(kind):
             assert dones.all() and "episode" in infos[0]  # VecMonitor's record
         np.testing.assert_allclose(obs, np.tile(single_obs, (3, 1)), rtol=1e-6)
     assert isinstance(make_vec_env("base", config, normalize_observation=True), VecNormalize)
+
+
+def test_observation_parts_hide_the_forecasts():
+    parts = ["pipeline", "static"]
+    full = make_env("base", ENV)
+    layout = full.unwrapped.observation_layout
+    kept = list(range(layout["pipeline"].start, layout["pipeline"].stop)) + list(range(layout["static"].start, layout["static"].stop))
+    env = make_env("base", ENV, observation_parts=parts)
+    venv = make_vec_env("base", ENV, n_envs=2, observation_parts=parts, seed=0)
+    full_obs, _ = full.reset(seed=0)
+    np.testing.assert_array_equal(env.reset(seed=0)[0], full_obs[kept])
+    np.testing.assert_array_equal(venv.reset()[0], full_obs[kept])
+    assert venv.observation_space.shape == env.observation_space.shape == (len(kept),)
+    for _ in range(ENV["horizon"]):
+        _, _, dones, infos = venv.step(np.zeros((2, 1), np.float32))
+    assert dones.all() and infos[0]["terminal_observation"].shape == (len(kept),)
+    with pytest.raises(ValueError, match="observation_parts entries"):
+        make_env("base", ENV, observation_parts=["forecasts"])
 
 
 # ---------------------------------------------------------------------------- hyperparameters
@@ -182,13 +200,15 @@ def test_initial_mu_errors():
 
 
 # ---------------------------------------------------------------------------- policy adapter
-@pytest.mark.parametrize("algo, kind", [("ddpg", "none"), ("sac", "base"), ("ppo", "coeff"), ("recurrentppo", "both")])
-def test_policy_orders_what_the_wrapped_env_orders(algo, kind):
+@pytest.mark.parametrize("algo, kind, parts", [
+    ("ddpg", "none", None), ("sac", "base", ["pipeline", "static"]), ("ppo", "coeff", None), ("recurrentppo", "both", None),
+])
+def test_policy_orders_what_the_wrapped_env_orders(algo, kind, parts):
     # A full-gain final layer (no initial bias): the orders really depend on the state.
     hyperparams = load_hyperparams(algo, dict(TINY[algo], initial_mu=None, n_envs=1))
-    model = build_model(algo, kind, ENV, hyperparams, make_vec_env(kind, ENV), seed=1)
-    policy = SB3Policy(model, kind, ENV)
-    env = make_env(kind, ENV)
+    model = build_model(algo, kind, ENV, hyperparams, make_vec_env(kind, ENV, observation_parts=parts), seed=1)
+    policy = SB3Policy(model, kind, ENV, observation_parts=parts)
+    env = make_env(kind, ENV, observation_parts=parts)
     obs, _ = env.reset(seed=5)
     policy.reset(1)
     lstm_state, start = None, np.ones(1, bool)
@@ -234,11 +254,12 @@ def test_train_each_family(algo):
 
 def test_early_stopping_and_observation_normalization():
     # learning_rate 0: the policy never changes, so no validation improves on the first one.
-    hyperparams = tiny("sac", learning_rate=0.0, patience=1, eval_freq=16, normalize_observation=True)
+    hyperparams = tiny("sac", learning_rate=0.0, patience=1, eval_freq=16, normalize_observation=True,
+                       observation_parts=["pipeline", "static"])
     result = train("sac", "base", ENV, hyperparams, total_timesteps=400, seed=0, reference=False)
     assert result.stopped_early and result.steps < 400
     assert [record["step"] for record in result.history][:3] == [0, 16, 32]
-    assert result.policy.obs_normalizer is not None
+    assert result.policy.obs_normalizer is not None and result.policy.columns is not None
 
 
 def test_interrupted_training_resumes_with_its_replay_buffer(tmp_path):

@@ -16,7 +16,7 @@ from gym_inventory.cli import main
 
 ENV = {"lead_time": 1, "horizon": 8, "demand_kwargs": {"mean": 4.0}}
 HYPERPARAMS = {"n_steps": 16, "batch_size": 32, "n_epochs": 1, "n_envs": 2, "eval_freq": 32, "val_trajectories": 4,
-               "policy_kwargs": {"net_arch": [8]}}
+               "policy_kwargs": {"net_arch": [8]}, "observation_parts": ["pipeline", "static"]}
 EVAL = ["--n-trajectories", "8", "--eval-horizon", "40"]
 
 
@@ -121,6 +121,7 @@ def tree_digest(folder) -> str:
     (["--reg", "bass"], "regularization kind must be one of"),
     (["--config", "UNKNOWN"], "PPO takes no hyperparameter 'tau'"),
     (["--config", "BROKEN"], "is not valid YAML"),
+    (["--config", "DEVICE"], "which gym-inventory sets itself"),
     (["--seed", "1"], "holds a different run (differing in: seed)"),
     (["--timesteps", "96"], "already holds this run, complete"),
 ])
@@ -128,10 +129,12 @@ def test_train_bad_input(trained, files, capsys, change, message):
     folder, env, hyperparams = files
     (folder / "unknown.yaml").write_text("tau: 0.1\n")
     (folder / "broken.yaml").write_text("n_steps: [16\n")
+    (folder / "device.yaml").write_text("device: cuda\n")
     argv = {"--algo": "ppo", "--reg": "base", "--env-config": env, "--config": hyperparams, "--timesteps": "96",
             "--seed": "0", "--out": trained}
     flag, value = change
-    argv[flag] = {"UNKNOWN": str(folder / "unknown.yaml"), "BROKEN": str(folder / "broken.yaml")}.get(value, value)
+    files = {"UNKNOWN": "unknown.yaml", "BROKEN": "broken.yaml", "DEVICE": "device.yaml"}
+    argv[flag] = str(folder / files[value]) if value in files else value
     before = tree_digest(trained)
     capsys.readouterr()
     assert main(["train", "--quiet"] + [item for pair in argv.items() for item in pair]) == 2

@@ -1,4 +1,4 @@
-"""The tutorial's Python blocks run, in order and in one namespace (they build on each other)."""
+"""The Python blocks of docs/tutorial.md (in order, one namespace: they build on each other) and docs/agents.md run."""
 from __future__ import annotations
 
 import pathlib
@@ -17,3 +17,11 @@ def test_tutorial_runs_top_to_bottom(tmp_path, monkeypatch):
         exec(compile(code, f"docs/tutorial.md[python block {index}]", "exec"), namespace)
     assert (tmp_path / "learning_curves.png").stat().st_size > 0
     assert set(namespace["results"]) == {"none", "base"}
+
+
+def test_agents_doc_python_blocks_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    blocks = BLOCK.findall((ROOT / "docs" / "agents.md").read_text(encoding="utf-8"))
+    assert blocks
+    for index, code in enumerate(blocks):
+        exec(compile(code, f"docs/agents.md[python block {index}]", "exec"), {"__name__": "__agents_doc__"})

@@ -78,6 +78,7 @@ ALGORITHMS = {
 OPTIONS = {
     "n_envs": 1,  # SKUs collected side by side in one batched env (agents.vec_env.BatchedVecEnv)
     "normalize_observation": False,  # SB3 VecNormalize on observations (rewards never normalized)
+    "observation_parts": None,  # parts of the observation the agent sees (pipeline, features, static, dynamic); null: all
     "initial_mu": "auto",  # untrained policy's mu: "auto" (agents.ds default), a number or list, or null (SB3 init)
     "final_layer_gain": 0.01,  # factor on the final layer's weights when initial_mu is set
     "regularization_options": {},  # low, high, order_cap, integer of gym_inventory.wrappers.regularize
@@ -86,8 +87,8 @@ OPTIONS = {
     "val_horizon": None,  # epochs per validation trajectory; null: the env's horizon
     "patience": None,  # validations without improvement before stopping early; null: never
 }
-#: Arguments of every algorithm that gym-inventory sets itself.
-RESERVED = ("env", "seed", "tensorboard_log", "_init_setup_model")
+#: Arguments of every algorithm that gym-inventory sets itself (from train's arguments or the run directory).
+RESERVED = ("env", "seed", "device", "verbose", "tensorboard_log", "_init_setup_model")
 ACTIVATIONS = ("relu", "tanh", "elu", "leaky_relu")
 NOISE_KINDS = ("normal", "ornstein_uhlenbeck")
 
@@ -153,7 +154,7 @@ def check_hyperparams(spec: Algorithm, hyperparams: dict, source: str) -> None:
     known = algorithm_arguments(spec)
     reserved = sorted(set(hyperparams) & set(RESERVED))
     if reserved:
-        raise ValueError(f"{source} sets {reserved}, which gym-inventory sets itself (--seed, --out); remove them")
+        raise ValueError(f"{source} sets {reserved}, which gym-inventory sets itself (--seed, --device, --out); remove them")
     unknown = sorted(set(hyperparams) - set(known) - set(OPTIONS))
     if unknown:
         raise ValueError(
@@ -170,6 +171,9 @@ def check_hyperparams(spec: Algorithm, hyperparams: dict, source: str) -> None:
         check_int("val_horizon", options["val_horizon"], 2)
     if options["patience"] is not None:
         check_int("patience", options["patience"], 0)
+    parts = options["observation_parts"]
+    if parts is not None and (not isinstance(parts, list) or not all(isinstance(part, str) for part in parts)):
+        raise TypeError(f"observation_parts must be a list of part names or null, got {parts!r}")
     if not isinstance(options["regularization_options"], dict):
         raise TypeError(f"regularization_options must be a mapping, got {options['regularization_options']!r}")
     mu = options["initial_mu"]

@@ -4,7 +4,8 @@ SB3's algorithms assume a ``Box`` action space of [-1, 1] (their squashing, nois
 initializations are tuned for it). Each regularization wrapper exposes mu in its own
 units and bounds (:mod:`gym_inventory.wrappers.regularization`), so the stack is::
 
-    InventoryLeadTime-v0  ->  regularize(env, kind)  ->  RescaleAction(-1, 1)  [-> observation normalization]
+    InventoryLeadTime-v0  ->  regularize(env, kind)  ->  RescaleAction(-1, 1)
+                          [-> observation parts selected]  [-> observation normalization]
 
 :func:`make_env` builds it for one SKU (a Gymnasium env); :func:`make_vec_env` builds
 it as an SB3 ``VecEnv`` of ``n_envs`` SKUs stepped together by the natively batched
@@ -12,14 +13,21 @@ it as an SB3 ``VecEnv`` of ``n_envs`` SKUs stepped together by the natively batc
 (no subprocesses, no Python loop over SKUs), with ``VecMonitor`` episode statistics
 and, optionally, SB3's ``VecNormalize`` on observations. :class:`MuRescale` is the
 affine map both use (gymnasium's ``rescale_box``, which ``RescaleAction`` applies).
+
+``observation_parts`` keeps only some parts of the observation (names of the env's
+``observation_layout``: ``pipeline``, ``features``, ``static``, ``dynamic``). With
+``forecast_noise=0`` (the default) the forecast features are the realized means of
+future demand: ``["pipeline", "static"]`` hides that look-ahead, e.g. when comparing
+with a base-stock optimum that only knows the past.
 """
 from __future__ import annotations
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
-from gymnasium.wrappers import NormalizeObservation, RescaleAction
+from gymnasium.wrappers import NormalizeObservation, RescaleAction, TransformObservation
 from gymnasium.wrappers.utils import rescale_box
+from stable_baselines3.common.vec_env import VecEnvWrapper
 
 from gym_inventory import ENV_ID
 from gym_inventory.config import check_env_kwargs
@@ -42,10 +50,55 @@ class MuRescale:
         self.unit_space, self.to_unit, self.to_mu = rescale_box(mu_space, UNIT_LOW, UNIT_HIGH)
 
 
+def observation_columns(inventory_env, parts) -> list[int] | None:
+    """Indices of the observation entries of ``parts`` (None: all entries, no selection)."""
+    from agents.ds.config import OBSERVATION_PARTS
+
+    if parts is None:
+        return None
+    if isinstance(parts, str) or not isinstance(parts, (list, tuple)) or not parts:
+        raise TypeError(f"observation_parts must be a non-empty list of {list(OBSERVATION_PARTS)} or null, got {parts!r}")
+    layout = inventory_env.observation_layout
+    columns = []
+    for part in parts:
+        if part not in OBSERVATION_PARTS:
+            raise ValueError(f"observation_parts entries must be among {list(OBSERVATION_PARTS)}, got {part!r}")
+        columns += list(range(layout[part].start, layout[part].stop))
+    if not columns:
+        raise ValueError(f"observation_parts {list(parts)} select no observation entries on this problem")
+    return sorted(set(columns))
+
+
+def _selected_space(space: spaces.Box, columns: list[int]) -> spaces.Box:
+    return spaces.Box(space.low[..., columns], space.high[..., columns], dtype=space.dtype)
+
+
+class VecSelectObservation(VecEnvWrapper):
+    """Keep the observation entries ``columns`` of an SB3 ``VecEnv`` (terminal observations included).
+
+    Gymnasium's vector observation wrappers refuse SAME_STEP autoreset, SB3's convention,
+    so the selection happens on the SB3 side.
+    """
+
+    def __init__(self, venv, columns: list[int]):
+        super().__init__(venv, observation_space=_selected_space(venv.observation_space, columns))
+        self.columns = list(columns)
+
+    def reset(self):
+        return self.venv.reset()[:, self.columns]
+
+    def step_wait(self):
+        obs, rewards, dones, infos = self.venv.step_wait()
+        for info in infos:
+            if "terminal_observation" in info:
+                info["terminal_observation"] = info["terminal_observation"][self.columns]
+        return obs[:, self.columns], rewards, dones, infos
+
+
 def regularize_and_rescale(env: gym.Env, regularization: str = "none", *, normalize_observation: bool = False,
-                           regularization_options: dict | None = None) -> gym.Env:
+                           regularization_options: dict | None = None, observation_parts=None) -> gym.Env:
     """Wrap a single inventory env for SB3: ``regularization``, then ``RescaleAction(-1, 1)``,
-    then (optionally) gymnasium's ``NormalizeObservation``.
+    then (optionally) the ``observation_parts`` kept and gymnasium's ``NormalizeObservation``.
 
     Usable as an rl-zoo3 ``env_wrapper`` (see ``docs/agents.md``)::
 
@@ -54,6 +107,9 @@ def regularize_and_rescale(env: gym.Env, regularization: str = "none", *, normal
     """
     env = regularize(env, check_kind(regularization), **(regularization_options or {}))
     env = RescaleAction(env, UNIT_LOW, UNIT_HIGH)
+    columns = observation_columns(env.unwrapped, observation_parts)
+    if columns is not None:
+        env = TransformObservation(env, lambda obs: obs[columns], _selected_space(env.observation_space, columns))
     return NormalizeObservation(env) if normalize_observation else env
 
 
@@ -72,7 +128,7 @@ def env_kwargs(env_config=None, **overrides) -> dict:
 
 
 def make_env(regularization: str = "none", env_config=None, *, normalize_observation: bool = False,
-             regularization_options: dict | None = None, **overrides) -> gym.Env:
+             regularization_options: dict | None = None, observation_parts=None, **overrides) -> gym.Env:
     """One SKU of ``InventoryLeadTime-v0`` for SB3: regularized, mu rescaled to [-1, 1].
 
     Args:
@@ -80,6 +136,7 @@ def make_env(regularization: str = "none", env_config=None, *, normalize_observa
         env_config: ``gym.make`` keyword arguments (dict) or a YAML file of them.
         normalize_observation: add gymnasium's ``NormalizeObservation``.
         regularization_options: ``low``, ``high``, ``order_cap``, ``integer`` of the wrapper.
+        observation_parts: the observation parts the agent sees (None: all; see the module docstring).
         **overrides: more ``gym.make`` keyword arguments (override ``env_config``).
 
     >>> env = make_env("base", {"lead_time": 2, "horizon": 8})
@@ -88,11 +145,12 @@ def make_env(regularization: str = "none", env_config=None, *, normalize_observa
     """
     env = gym.make(ENV_ID, **env_kwargs(env_config, **overrides))
     return regularize_and_rescale(env, regularization, normalize_observation=normalize_observation,
-                                  regularization_options=regularization_options)
+                                  regularization_options=regularization_options, observation_parts=observation_parts)
 
 
 def make_vec_env(regularization: str = "none", env_config=None, *, n_envs: int = 1, normalize_observation: bool = False,
-                 regularization_options: dict | None = None, seed: int | None = None, **overrides):
+                 regularization_options: dict | None = None, observation_parts=None, seed: int | None = None,
+                 **overrides):
     """``n_envs`` SKUs as one SB3 ``VecEnv``: the batched env, regularized, rescaled, monitored.
 
     Args: as :func:`make_env`, plus ``n_envs`` (SKUs stepped together) and ``seed``
@@ -121,6 +179,9 @@ def make_vec_env(regularization: str = "none", env_config=None, *, n_envs: int =
     vector_env = TransformAction(vector_env, rescale.to_mu, action_space=batch_space(rescale.unit_space, n_envs),
                                  single_action_space=rescale.unit_space)
     venv = BatchedVecEnv(vector_env)
+    columns = observation_columns(vector_env.unwrapped, observation_parts)
+    if columns is not None:
+        venv = VecSelectObservation(venv, columns)
     if seed is not None:
         venv.seed(seed)
     venv = VecMonitor(venv)

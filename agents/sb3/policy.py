@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.sb3.env import MuRescale, make_env
+from agents.sb3.env import MuRescale, make_env, observation_columns
 from gym_inventory.policy import DecisionState, Policy
 from gym_inventory.wrappers import RegularizedAction
 
@@ -37,6 +37,7 @@ class SB3Policy(Policy):
         regularization: the regularization it was trained with.
         env_config: the ``gym.make`` keyword arguments it was trained on (for mu's bounds).
         regularization_options: the wrapper options it was trained with.
+        observation_parts: the observation parts it saw (None: all).
         obs_normalizer: SB3's ``VecNormalize`` whose statistics it was trained with, or None.
         name: the row name in tables.
 
@@ -45,9 +46,11 @@ class SB3Policy(Policy):
     """
 
     def __init__(self, model, regularization: str, env_config: dict, *, regularization_options: dict | None = None,
-                 obs_normalizer=None, name: str | None = None):
+                 observation_parts=None, obs_normalizer=None, name: str | None = None):
         probe = make_env(regularization, env_config, regularization_options=regularization_options)
         self.remapper = regularization_wrapper(probe).remapper
+        self.columns = observation_columns(probe.unwrapped, observation_parts)
+        self.obs_dim = probe.unwrapped.observation_space.shape[0]
         self.rescale = MuRescale(self.remapper.space)
         self.model = model
         self.obs_normalizer = obs_normalizer
@@ -63,12 +66,13 @@ class SB3Policy(Policy):
     def mu(self, observation: np.ndarray) -> np.ndarray:
         """mu ``(n, size)`` of the deterministic policy for observations ``(n, obs_dim)``."""
         observation = np.asarray(observation, dtype=np.float32)
-        expected = self.model.observation_space.shape
-        if observation.ndim != 2 or observation.shape[1:] != expected:
+        if observation.ndim != 2 or observation.shape[1] != self.obs_dim:
             raise ValueError(
-                f"observations must have shape (n_skus, {expected[0]}) for this policy (trained with that lead time "
+                f"observations must have shape (n_skus, {self.obs_dim}) for this policy (trained with that lead time "
                 f"and context), got shape {observation.shape}"
             )
+        if self.columns is not None:
+            observation = observation[:, self.columns]
         if self.obs_normalizer is not None:
             observation = self.obs_normalizer.normalize_obs(observation)
         if self.recurrent:

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from agents.ds.run_dir import write_run
-from agents.runs import RUN_FILE, read_run
+from agents.runs import prepare_run_dir, read_run
 
 MODEL_FILE = "model.zip"
 NORMALIZER_FILE = "vecnormalize.pkl"
@@ -52,34 +52,16 @@ def run_identity(algo: str, regularization: str, env_config: dict, hyperparams: 
 
 
 def open_run_dir(run_dir, identity: dict) -> dict | None:
-    """Make ``run_dir`` ready for the run ``identity``; return its latest checkpoint record, or None.
-
-    A missing or empty directory starts a new run; a directory holding this very run,
-    interrupted, resumes. Anything else raises ``ValueError`` before touching a file.
-    """
-    run_dir = os.fspath(run_dir)
-    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
-        raise ValueError(f"--out {run_dir!r} is a file, not a directory")
-    if not os.path.isdir(run_dir) or not os.listdir(run_dir):
-        os.makedirs(run_dir, exist_ok=True)
-        write_run(run_dir, dict(identity, status="running"))
+    """Make ``run_dir`` ready for the run ``identity`` (:func:`agents.runs.prepare_run_dir`);
+    return its latest checkpoint record when it resumes, else None."""
+    if not prepare_run_dir(run_dir, identity, IDENTITY_KEYS):
         return None
-    if not os.path.exists(os.path.join(run_dir, RUN_FILE)):
-        raise ValueError(f"--out {run_dir!r} is not empty and holds no {RUN_FILE}; choose a new directory")
-    run = read_run(run_dir)
-    differing = [key for key in IDENTITY_KEYS if run.get(key) != identity[key]]
-    if differing:
-        raise ValueError(
-            f"--out {run_dir!r} holds a different run (differing in: {', '.join(differing)}); choose a new directory"
-        )
-    if run.get("status") == "complete":
-        raise ValueError(f"--out {run_dir!r} already holds this run, complete; evaluate it or choose a new directory")
-    pointer = os.path.join(run_dir, CHECKPOINT_FILE)
+    pointer = os.path.join(os.fspath(run_dir), CHECKPOINT_FILE)
     if not os.path.exists(pointer):
         return None
     with open(pointer, encoding="utf-8") as handle:
         checkpoint = json.load(handle)
-    checkpoint["path"] = os.path.join(run_dir, checkpoint["path"])
+    checkpoint["path"] = os.path.join(os.fspath(run_dir), checkpoint["path"])
     return checkpoint
 
 
@@ -169,7 +151,8 @@ def load_model(run_dir, device="cpu"):
     options = split_options(run["hyperparams"])[0]
     normalizer = None
     if options["normalize_observation"]:
-        venv = make_vec_env(run["regularization"], run["env_config"], regularization_options=options["regularization_options"])
+        venv = make_vec_env(run["regularization"], run["env_config"], regularization_options=options["regularization_options"],
+                            observation_parts=options["observation_parts"])
         normalizer = VecNormalize.load(os.path.join(run_dir, NORMALIZER_FILE), venv)
         normalizer.training = False
     return run, model, normalizer
@@ -181,8 +164,9 @@ def load_policy(run_dir, device="cpu"):
     from agents.sb3.policy import SB3Policy
 
     run, model, normalizer = load_model(run_dir, device)
+    options = split_options(run["hyperparams"])[0]
     return SB3Policy(
-        model, run["regularization"], run["env_config"],
-        regularization_options=split_options(run["hyperparams"])[0]["regularization_options"],
-        obs_normalizer=normalizer, name=f"{run['algo']}+{run['regularization']}",
+        model, run["regularization"], run["env_config"], regularization_options=options["regularization_options"],
+        observation_parts=options["observation_parts"], obs_normalizer=normalizer,
+        name=f"{run['algo']}+{run['regularization']}",
     )

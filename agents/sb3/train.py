@@ -102,7 +102,8 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
     seed = check_int("seed", seed, 0)
     options, _ = split_options(hyperparams)
     venv_options = dict(n_envs=options["n_envs"], normalize_observation=options["normalize_observation"],
-                        regularization_options=options["regularization_options"])
+                        regularization_options=options["regularization_options"],
+                        observation_parts=options["observation_parts"])
     venv = make_vec_env(kind, env_kwargs, seed=seed, **venv_options)
     model = build_model(spec.name, kind, env_kwargs, hyperparams, venv, seed=seed, device=device, verbose=verbose)
 
@@ -130,7 +131,8 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
 
     def make_policy(current):
         return SB3Policy(current, kind, env_kwargs, regularization_options=options["regularization_options"],
-                         obs_normalizer=current.get_vec_normalize_env(), name=f"{spec.name}+{kind}")
+                         observation_parts=options["observation_parts"], obs_normalizer=current.get_vec_normalize_env(),
+                         name=f"{spec.name}+{kind}")
 
     validation = ValidationCallback(
         make_policy, val_kwargs, eval_freq=options["eval_freq"], reference_cost=reference_cost,
