@@ -245,10 +245,14 @@ def test_train_validates_keeps_the_best_model_and_logs(tmp_path):
     assert [event.step for event in events.Scalars("inventory/val_cost")] == steps
 
 
+@pytest.mark.filterwarnings("ignore:rich is experimental")
 @pytest.mark.parametrize("algo", ["ppo", "recurrentppo", "ars", "tqc"])
-def test_train_each_family(algo):
-    result = train(algo, "both", ENV, tiny(algo), total_timesteps=64, seed=0, reference=False)
+def test_train_each_family(algo, capsys):
+    progress_bar = algo == "ppo"
+    result = train(algo, "both", ENV, tiny(algo), total_timesteps=64, seed=0, reference=False, progress_bar=progress_bar)
     assert result.steps >= 64 and result.history and result.reference_cost is None
+    if progress_bar:
+        assert "64/64" in capsys.readouterr().out  # SB3's progress bar, drawn by rich
     assert np.isfinite(result.best_cost)
 
 
