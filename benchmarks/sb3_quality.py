@@ -19,9 +19,9 @@ Training setup, the same for the four runs (documented choices, not tuned per ru
   its order controls (L days later), so the credit of an order is not spread over the
   next L steps; ``gamma = 0.5`` (``--reward-timing step --gamma 0.99`` gives the plain
   setup). Test costs are the plain costs per day.
-* ``observation_parts: [pipeline, static]``: with the env's default ``forecast_noise=0``
-  the forecast features are the realized means of future demand, information no
-  non-anticipative policy (base stock included) has.
+* ``observation_parts: [pipeline, static]``: the agent sees its inventory pipeline and the
+  problem's constants, what the base-stock policy sees (on IID demand the features add
+  nothing; with ``forecast_source="realized"`` they would reveal future demand).
 * continuous orders in training and in the main test column; the "integer" column tests
   the same trained policy with orders rounded to whole units.
 * default initial action bias (``initial_mu: auto``: L + P days of demand for Base, P days

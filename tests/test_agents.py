@@ -103,7 +103,7 @@ def test_make_vec_env_matches_single_envs(kind):
     assert isinstance(make_vec_env("base", config, normalize_observation=True), VecNormalize)
 
 
-def test_observation_parts_hide_the_forecasts():
+def test_observation_parts_select_entries():
     parts = ["pipeline", "static"]
     full = make_env("base", ENV)
     layout = full.unwrapped.observation_layout

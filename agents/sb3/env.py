@@ -15,10 +15,10 @@ and, optionally, SB3's ``VecNormalize`` on observations. :class:`MuRescale` is t
 affine map both use (gymnasium's ``rescale_box``, which ``RescaleAction`` applies).
 
 ``observation_parts`` keeps only some parts of the observation (names of the env's
-``observation_layout``: ``pipeline``, ``features``, ``static``, ``dynamic``). With
-``forecast_noise=0`` (the default) the forecast features are the realized means of
-future demand: ``["pipeline", "static"]`` hides that look-ahead, e.g. when comparing
-with a base-stock optimum that only knows the past.
+``observation_layout``: ``pipeline``, ``features``, ``static``, ``dynamic``), e.g.
+``["pipeline", "static"]``: the inventory pipeline and the problem's constants, what a
+base-stock policy sees. With ``forecast_source="realized"`` the forecast features are
+future demand (the study's oracle features); leaving out ``features`` hides them.
 """
 from __future__ import annotations
 
