@@ -32,6 +32,25 @@ def read_run(run_dir) -> dict:
     return run
 
 
+def write_run(run_dir, run: dict) -> None:
+    """Write run.json atomically (a crash never leaves half a file)."""
+    path = os.path.join(os.fspath(run_dir), RUN_FILE)
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        json.dump(run, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.replace(path + ".tmp", path)
+
+
+def json_identity(identity: dict) -> dict:
+    """``identity`` as plain JSON values (what run.json holds); ``TypeError`` for values JSON cannot hold."""
+    try:
+        return json.loads(json.dumps(identity))
+    except TypeError as error:
+        raise TypeError(
+            f"a run directory stores env_config and hyperparams as JSON; pass names and plain values, not objects ({error})"
+        ) from None
+
+
 def prepare_run_dir(run_dir, identity: dict, identity_keys) -> bool:
     """Make ``run_dir`` ready for the run ``identity``: True when it holds this very run, interrupted (resume it).
 
@@ -40,8 +59,6 @@ def prepare_run_dir(run_dir, identity: dict, identity_keys) -> bool:
     anything else raises ``ValueError`` before any file is touched: another run
     (``identity_keys`` differ), this run already complete, or files that are not a run.
     """
-    from agents.ds.run_dir import write_run
-
     run_dir = os.fspath(run_dir)
     if os.path.exists(run_dir) and not os.path.isdir(run_dir):
         raise ValueError(f"--out {run_dir!r} is a file, not a directory")

@@ -13,7 +13,6 @@ the same problem, hyperparameters and seed) is refused with a ``ValueError``.
 """
 from __future__ import annotations
 
-import json
 import os
 
 import torch
@@ -32,13 +31,9 @@ IDENTITY_KEYS = ("kind", "regularization", "env_config", "hyperparams", "seed")
 
 def run_identity(regularization: str, env_config: dict, hyperparams: dict, seed: int) -> dict:
     """What makes two runs the same run, as plain JSON values."""
-    identity = {"kind": "ds", "regularization": regularization, "env_config": env_config, "hyperparams": hyperparams, "seed": seed}
-    try:
-        return json.loads(json.dumps(identity))
-    except TypeError as error:
-        raise TypeError(
-            f"a DS run directory stores env_config as JSON; pass preset names and plain values, not objects ({error})"
-        ) from None
+    return runs.json_identity(
+        {"kind": "ds", "regularization": regularization, "env_config": env_config, "hyperparams": hyperparams, "seed": seed}
+    )
 
 
 def read_run(run_dir) -> dict:
@@ -50,40 +45,12 @@ def read_run(run_dir) -> dict:
     return run
 
 
-def write_run(run_dir, run: dict) -> None:
-    """Write run.json atomically (a crash never leaves half a file)."""
-    path = os.path.join(os.fspath(run_dir), RUN_FILE)
-    with open(path + ".tmp", "w", encoding="utf-8") as handle:
-        json.dump(run, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(path + ".tmp", path)
-
-
 def open_run_dir(run_dir, identity: dict) -> dict | None:
-    """Make ``run_dir`` ready for the run ``identity``; return the checkpoint state to resume from, or None.
-
-    A missing or empty directory starts a new run. A directory holding this very run,
-    interrupted, resumes from its checkpoint. Anything else raises ``ValueError``:
-    another run, this run already complete, or files that are not a run.
-    """
-    run_dir = os.fspath(run_dir)
-    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
-        raise ValueError(f"--out {run_dir!r} is a file, not a directory")
-    if not os.path.isdir(run_dir) or not os.listdir(run_dir):
-        os.makedirs(run_dir, exist_ok=True)
-        write_run(run_dir, dict(identity, status="running"))
+    """Make ``run_dir`` ready for the run ``identity`` (:func:`agents.runs.prepare_run_dir`);
+    return the checkpoint state to resume from, or None."""
+    if not runs.prepare_run_dir(run_dir, identity, IDENTITY_KEYS):
         return None
-    if not os.path.exists(os.path.join(run_dir, RUN_FILE)):
-        raise ValueError(f"--out {run_dir!r} is not empty and holds no {RUN_FILE}; choose a new directory")
-    run = read_run(run_dir)
-    differing = [key for key in IDENTITY_KEYS if run.get(key) != identity[key]]
-    if differing:
-        raise ValueError(
-            f"--out {run_dir!r} holds a different run (differing in: {', '.join(differing)}); choose a new directory"
-        )
-    if run.get("status") == "complete":
-        raise ValueError(f"--out {run_dir!r} already holds this run, complete; evaluate it or choose a new directory")
-    checkpoint = os.path.join(run_dir, CHECKPOINT_FILE)
+    checkpoint = os.path.join(os.fspath(run_dir), CHECKPOINT_FILE)
     if not os.path.exists(checkpoint):
         return None
     return torch.load(checkpoint, map_location="cpu", weights_only=True)
@@ -101,7 +68,7 @@ def save_policy(run_dir, network: OrderNetwork, run: dict) -> None:
     path = os.path.join(os.fspath(run_dir), WEIGHTS_FILE)
     torch.save({k: v.detach().cpu() for k, v in network.state_dict().items()}, path + ".tmp")
     os.replace(path + ".tmp", path)
-    write_run(run_dir, dict(run, status="complete"))
+    runs.write_run(run_dir, dict(run, status="complete"))
 
 
 def load_policy(run_dir, device="cpu") -> DSPolicy:

@@ -25,8 +25,7 @@ import shutil
 import numpy as np
 import torch
 
-from agents.ds.run_dir import write_run
-from agents.runs import prepare_run_dir, read_run
+from agents.runs import json_identity, prepare_run_dir, read_run, write_run
 
 MODEL_FILE = "model.zip"
 NORMALIZER_FILE = "vecnormalize.pkl"
@@ -41,14 +40,8 @@ IDENTITY_KEYS = ("kind", "algo", "regularization", "env_config", "hyperparams", 
 
 def run_identity(algo: str, regularization: str, env_config: dict, hyperparams: dict, seed: int, total_timesteps: int) -> dict:
     """What makes two runs the same run, as plain JSON values."""
-    identity = {"kind": "sb3", "algo": algo, "regularization": regularization, "env_config": env_config,
-                "hyperparams": hyperparams, "seed": seed, "total_timesteps": total_timesteps}
-    try:
-        return json.loads(json.dumps(identity))
-    except TypeError as error:
-        raise TypeError(
-            f"a run directory stores env_config and hyperparams as JSON; pass names and plain values, not objects ({error})"
-        ) from None
+    return json_identity({"kind": "sb3", "algo": algo, "regularization": regularization, "env_config": env_config,
+                          "hyperparams": hyperparams, "seed": seed, "total_timesteps": total_timesteps})
 
 
 def open_run_dir(run_dir, identity: dict) -> dict | None:
