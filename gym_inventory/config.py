@@ -22,14 +22,28 @@ def check_env_kwargs(kwargs, source: str = "env config") -> dict:
     return dict(kwargs)
 
 
-def load_env_config(path) -> dict:
-    """Read a YAML env config; raise ``ValueError`` naming the file when it is missing or wrong."""
+def read_yaml(path, what: str) -> dict:
+    """The mapping a YAML file holds (an empty file: ``{}``).
+
+    ``what`` names the file in errors (``"env config"``, ``"hyperparameter file"``, ...):
+    ``ValueError`` naming it and ``path`` when the file is missing, not valid YAML or
+    not a mapping. Every YAML file of gym-inventory and its agents is read here.
+    """
     path = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
     except FileNotFoundError:
-        raise ValueError(f"env config {path!r} does not exist") from None
+        raise ValueError(f"{what} {path!r} does not exist") from None
     except yaml.YAMLError as error:
-        raise ValueError(f"env config {path!r} is not valid YAML: {str(error).splitlines()[0]}") from None
-    return check_env_kwargs({} if data is None else data, f"env config {path!r}")
+        raise ValueError(f"{what} {path!r} is not valid YAML: {str(error).splitlines()[0]}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} {path!r} must hold a mapping of names to values, got {type(data).__name__}")
+    return data
+
+
+def load_env_config(path) -> dict:
+    """Read a YAML env config; raise ``ValueError`` naming the file when it is missing or wrong."""
+    return check_env_kwargs(read_yaml(path, "env config"), f"env config {os.fspath(path)!r}")

@@ -5,9 +5,8 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
-import yaml
-
 from agents.ds.network import ACTIVATIONS
+from gym_inventory.config import read_yaml
 from gym_inventory.params import check_choice, check_int, check_real
 
 #: Names of the parts of the env's observation (``InventorySimulator.observation_layout``).
@@ -121,11 +120,4 @@ class DSConfig:
 def load_hyperparams(path=None) -> DSConfig:
     """Read a YAML of DS hyperparameters (missing keys take the defaults); None: the shipped defaults."""
     path = DEFAULT_HYPERPARAMS_FILE if path is None else os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ValueError(f"hyperparameter file {path!r} does not exist") from None
-    except yaml.YAMLError as error:
-        raise ValueError(f"hyperparameter file {path!r} is not valid YAML: {str(error).splitlines()[0]}") from None
-    return DSConfig.from_dict(data, f"hyperparameter file {path!r}")
+    return DSConfig.from_dict(read_yaml(path, "hyperparameter file"), f"hyperparameter file {path!r}")

@@ -32,8 +32,8 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
-import yaml
 
+from gym_inventory.config import read_yaml
 from gym_inventory.params import check_bool, check_choice, check_int, check_real
 
 HYPERPARAMS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "hyperparams")
@@ -109,23 +109,6 @@ def algorithm_arguments(spec: Algorithm) -> list[str]:
     return [name for name in names if name not in ("self",) + RESERVED]
 
 
-def read_yaml(path, what: str = "hyperparameter file") -> dict:
-    """A YAML mapping from ``path``; ``ValueError`` naming the file when missing, unparsable or not a mapping."""
-    path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ValueError(f"{what} {path!r} does not exist") from None
-    except yaml.YAMLError as error:
-        raise ValueError(f"{what} {path!r} is not valid YAML: {str(error).splitlines()[0]}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{what} {path!r} must hold a mapping of hyperparameters, got {type(data).__name__}")
-    return data
-
-
 def load_hyperparams(algo, overrides=None) -> dict:
     """The hyperparameters of ``algo``: its default file, updated by ``overrides`` (a dict, a YAML path or None).
 
@@ -142,7 +125,7 @@ def load_hyperparams(algo, overrides=None) -> dict:
         hyperparams.update(copy.deepcopy(overrides))
     elif isinstance(overrides, (str, os.PathLike)):
         source = f"hyperparameter file {os.fspath(overrides)!r}"
-        hyperparams.update(read_yaml(overrides))
+        hyperparams.update(read_yaml(overrides, "hyperparameter file"))
     else:
         raise TypeError(f"hyperparams must be a dict, a YAML file path or None, got {overrides!r}")
     check_hyperparams(spec, hyperparams, source or f"default hyperparameter file of {spec.name}")
