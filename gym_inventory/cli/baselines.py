@@ -17,8 +17,13 @@ from __future__ import annotations
 import json
 import math
 
-from gym_inventory.cli import UsageError
-from gym_inventory.cli.common import add_env_arguments, add_json_argument, env_kwargs_from_args
+from gym_inventory.cli.common import (
+    add_env_arguments,
+    add_evaluation_arguments,
+    add_json_argument,
+    check_evaluation_arguments,
+    env_kwargs_from_args,
+)
 
 HELP = "cost per day of classical policies (95% CI) and their gap to the exact optimum"
 
@@ -28,20 +33,13 @@ DP_MAX_LEAD_TIME = 4
 
 def add_arguments(parser):
     add_env_arguments(parser)
-    group = parser.add_argument_group("evaluation")
-    group.add_argument("--n-trajectories", type=int, default=128, metavar="N", help="trajectories per policy (default 128)")
-    group.add_argument("--eval-horizon", type=int, default=1000, metavar="EPOCHS",
-                       help="order epochs per trajectory (default 1000: steady state)")
-    group.add_argument("--warmup-epochs", type=int, default=None, metavar="EPOCHS",
-                       help="epochs excluded from the metrics (default: max(L + 1, horizon // 10))")
+    group = add_evaluation_arguments(parser, n_trajectories=128)
     group.add_argument("--seed", type=int, default=0, metavar="S", help="evaluation seed (default 0)")
-    group.add_argument("--no-dp", action="store_true", help="skip the dynamic program even where it applies")
     add_json_argument(parser)
 
 
 def run(args) -> int:
-    if args.n_trajectories < 2:
-        raise UsageError(f"--n-trajectories must be >= 2 for a confidence interval, got {args.n_trajectories}")
+    check_evaluation_arguments(args)
     kwargs = env_kwargs_from_args(args)
     result = compute_baselines(
         kwargs, n_trajectories=args.n_trajectories, horizon=args.eval_horizon, warmup_epochs=args.warmup_epochs,

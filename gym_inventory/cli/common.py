@@ -1,9 +1,10 @@
-"""Arguments every subcommand shares: ``--env-config FILE``, the common env flags, ``--json``."""
+"""Arguments subcommands share: ``--env-config FILE``, the common env flags, the evaluation flags, ``--json``."""
 from __future__ import annotations
 
 import argparse
 import json
 
+from gym_inventory.cli import UsageError
 from gym_inventory.config import check_env_kwargs, load_env_config
 
 # flag -> (gym.make keyword, type, help)
@@ -27,6 +28,29 @@ def add_env_arguments(parser: argparse.ArgumentParser, *, required: bool = False
                        help="lose unmet demand (default: backlog)")
     group.add_argument("--demand-kwargs", dest="env_demand_kwargs", type=_json_object, default=None,
                        metavar="JSON", help='demand preset arguments, e.g. \'{"mean": 5}\'')
+
+
+def add_evaluation_arguments(parser: argparse.ArgumentParser, *, n_trajectories: int):
+    """Add the "evaluation" group of ``baselines`` and ``evaluate`` (default ``--n-trajectories``: ``n_trajectories``).
+
+    Returns the group, for a subcommand's own evaluation flags; :func:`check_evaluation_arguments`
+    checks the parsed values.
+    """
+    group = parser.add_argument_group("evaluation")
+    group.add_argument("--n-trajectories", type=int, default=n_trajectories, metavar="N",
+                       help=f"trajectories per policy (default {n_trajectories})")
+    group.add_argument("--eval-horizon", type=int, default=1000, metavar="EPOCHS",
+                       help="order epochs per trajectory (default 1000: steady state)")
+    group.add_argument("--warmup-epochs", type=int, default=None, metavar="EPOCHS",
+                       help="epochs excluded from the metrics (default: max(L + 1, horizon // 10))")
+    group.add_argument("--no-dp", action="store_true", help="skip the dynamic program even where it applies")
+    return group
+
+
+def check_evaluation_arguments(args: argparse.Namespace) -> None:
+    """``UsageError`` for evaluation flags no evaluation can use (a confidence interval needs 2 trajectories)."""
+    if args.n_trajectories < 2:
+        raise UsageError(f"--n-trajectories must be >= 2 for a confidence interval, got {args.n_trajectories}")
 
 
 def add_json_argument(parser: argparse.ArgumentParser) -> None:

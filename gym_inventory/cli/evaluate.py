@@ -23,7 +23,13 @@ import json
 import math
 
 from gym_inventory.cli import UsageError
-from gym_inventory.cli.common import add_env_arguments, add_json_argument, env_kwargs_from_args
+from gym_inventory.cli.common import (
+    add_env_arguments,
+    add_evaluation_arguments,
+    add_json_argument,
+    check_evaluation_arguments,
+    env_kwargs_from_args,
+)
 
 HELP = "evaluate a trained policy (run directory) or a classical policy against the baselines and the optimum"
 
@@ -76,13 +82,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--on-error", default="raise", metavar="POLICY",
                         help="with --data: raise (default) or skip series with problems (too short, bad rows)")
     add_env_arguments(parser)
-    group = parser.add_argument_group("evaluation")
-    group.add_argument("--n-trajectories", type=int, default=256, metavar="N", help="trajectories (default 256)")
-    group.add_argument("--eval-horizon", type=int, default=1000, metavar="EPOCHS",
-                       help="order epochs per trajectory (default 1000: steady state)")
-    group.add_argument("--warmup-epochs", type=int, default=None, metavar="EPOCHS",
-                       help="epochs excluded from the metrics (default: max(L + 1, horizon // 10))")
-    group.add_argument("--no-dp", action="store_true", help="skip the dynamic program even where it applies")
+    group = add_evaluation_arguments(parser, n_trajectories=256)
     group.add_argument("--device", default="cpu", help="torch device of a trained policy (default cpu)")
     add_json_argument(parser)
 
@@ -92,8 +92,7 @@ def run(args) -> int:
         raise UsageError("give either a run directory DIR or --policy NAME (not both)")
     if args.split not in SPLIT_SEEDS:
         raise UsageError(f"--split must be one of {list(SPLIT_SEEDS)}, got {args.split!r}")
-    if args.n_trajectories < 2:
-        raise UsageError(f"--n-trajectories must be >= 2 for a confidence interval, got {args.n_trajectories}")
+    check_evaluation_arguments(args)
     if args.data is None and (args.per_sku_out is not None or args.on_error != "raise" or args.days != 90):
         raise UsageError("--per-sku-out, --days and --on-error go with --data")
     if args.run_dir is not None:
