@@ -4,8 +4,8 @@
 stays inside its bounds by construction, and ``orders = remap(kind, mu, ...)`` (capped
 at ``max_order``) are feasible by construction: >= 0 and within the env's action box.
 
-Default bounds and starting points, with ``W = lead_time + review_period`` (days of
-demand one order covers):
+Default bounds (those of the action wrappers, :func:`gym_inventory.wrappers.default_bounds`)
+and starting points, with ``W = lead_time + review_period`` (days of demand one order covers):
 
 ======== ============================== ==================== =====================================
 kind     mu                             bounds               initial mu (untrained policy)
@@ -29,15 +29,17 @@ from torch import nn
 from gym_inventory.features import FEATURE_NAMES, N_FEATURES
 from gym_inventory.params import InventoryParams, check_real
 from gym_inventory.remap import action_size, check_kind, remap
+from gym_inventory.wrappers import default_bounds
 
 ACTIVATIONS = {"elu": nn.ELU, "relu": nn.ReLU, "tanh": nn.Tanh}
 FORECAST_INDEX = FEATURE_NAMES.index("forecast_next_7")
 
 
 def default_mu_bounds(kind: str, params: InventoryParams) -> tuple[float, float]:
-    """``(mu_low, mu_high)`` of the module table."""
-    window = params.lead_time + params.review_period
-    return (0.0, 4.0 * window) if check_kind(kind) in ("none", "base") else (-2.0 * window, 2.0 * window)
+    """``(mu_low, mu_high)`` of the module table: the wrappers' :func:`~gym_inventory.wrappers.default_bounds`,
+    which are the same for every entry of mu."""
+    low, high = default_bounds(check_kind(kind), params.lead_time, params.review_period)
+    return float(low[0]), float(high[0])
 
 
 def default_initial_mu(kind: str, params: InventoryParams) -> list[float]:
