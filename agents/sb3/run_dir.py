@@ -67,12 +67,9 @@ def save_checkpoint(run_dir, model, validation, off_policy: bool) -> None:
     if os.path.exists(folder):  # a partial folder of a killed attempt at this very step
         shutil.rmtree(folder)
     os.makedirs(folder)
-    model.save(os.path.join(folder, MODEL_FILE))
+    _save_model(folder, model)
     if off_policy:
         model.save_replay_buffer(os.path.join(folder, REPLAY_BUFFER_FILE))
-    normalizer = model.get_vec_normalize_env()
-    if normalizer is not None:
-        normalizer.save(os.path.join(folder, NORMALIZER_FILE))
     torch.save(_best_state(validation), os.path.join(folder, BEST_FILE))
     for output in model.logger.output_formats:  # TensorBoard events up to here must survive a kill
         writer = getattr(output, "writer", None)
@@ -110,15 +107,20 @@ def restore_best(validation, checkpoint_path) -> None:
 def save_final(run_dir, model, run: dict, result: dict) -> None:
     """Write the trained model (and statistics), then run.json complete; remove the checkpoints."""
     run_dir = os.fspath(run_dir)
-    model.save(os.path.join(run_dir, MODEL_FILE))
-    normalizer = model.get_vec_normalize_env()
-    if normalizer is not None:
-        normalizer.save(os.path.join(run_dir, NORMALIZER_FILE))
+    _save_model(run_dir, model)
     write_run(run_dir, dict(run, status="complete", result=result))
     # The run is complete: its checkpoints (replay buffers can be large) are no longer needed.
     shutil.rmtree(os.path.join(run_dir, CHECKPOINTS_DIR), ignore_errors=True)
     if os.path.exists(os.path.join(run_dir, CHECKPOINT_FILE)):
         os.remove(os.path.join(run_dir, CHECKPOINT_FILE))
+
+
+def _save_model(folder: str, model) -> None:
+    """The model and, with normalize_observation, its observation statistics, into ``folder``."""
+    model.save(os.path.join(folder, MODEL_FILE))
+    normalizer = model.get_vec_normalize_env()
+    if normalizer is not None:
+        normalizer.save(os.path.join(folder, NORMALIZER_FILE))
 
 
 def _prune(folder: str, keep: str) -> None:
