@@ -103,7 +103,9 @@ def collect(plan: dict, out: str, results: str, preset: str) -> list:
                 })
         if records:
             write_curves(records, os.path.join(results, f"{preset}_{name}_best_so_far"), reference=reference["cost"],
-                         title=f"{name} ({preset} preset): best-so-far test cost vs trials; reference {reference['policy']}")
+                         reference_label=reference["policy"],
+                         title=f"{name} ({preset} preset): test cost of the trial chosen on validation so far; "
+                               f"band: {records[0]['band']}")
     stem = os.path.join(results, f"central_{preset}")
     with open(stem + ".json", "w", encoding="utf-8") as handle:
         json.dump(finite_json({"preset": preset, "plan": plan, "rows": rows, "claims": claims(rows)}), handle, indent=1)

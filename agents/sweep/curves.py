@@ -109,7 +109,7 @@ def _list(array) -> list:
     return [None if not math.isfinite(float(v)) else float(v) for v in np.asarray(array, dtype=np.float64)]
 
 
-def write_curves(records: list, stem, *, title: str = "", reference: float | None = None) -> list:
+def write_curves(records: list, stem, *, title: str = "", reference: float | None = None, reference_label: str = "reference") -> list:
     """Write ``STEM.csv`` (long format), ``STEM.json`` and ``STEM.png``; return the paths."""
     stem = os.fspath(stem)
     os.makedirs(os.path.dirname(stem) or ".", exist_ok=True)
@@ -120,38 +120,46 @@ def write_curves(records: list, stem, *, title: str = "", reference: float | Non
             for row in zip(record["n_trials"], record["observed"], record["low"], record["median"], record["high"]):
                 writer.writerow([record["label"], *row])
     with open(stem + ".json", "w", encoding="utf-8") as handle:
-        json.dump({"title": title, "reference": reference, "curves": records}, handle, indent=1)
+        json.dump({"title": title, "reference": reference, "reference_label": reference_label, "curves": records},
+                  handle, indent=1)
         handle.write("\n")
-    plot_curves(records, stem + ".png", title=title, reference=reference)
+    plot_curves(records, stem + ".png", title=title, reference=reference, reference_label=reference_label)
     return [stem + ".csv", stem + ".json", stem + ".png"]
 
 
-def plot_curves(records: list, path, *, title: str = "", reference: float | None = None) -> None:
-    """Best-so-far test cost against trials: a line (observed) and a shaded band per record."""
+def plot_curves(records: list, path, *, title: str = "", reference: float | None = None,
+                reference_label: str = "reference") -> None:
+    """Best-so-far test cost against trials: one panel per method (the label before ``+``), a line
+    (observed) and a shaded band per regularization, the same colour for a regularization everywhere."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    figure, axis = plt.subplots(figsize=(7, 4.5))
-    for record in records:
-        x = record["n_trials"]
-        nan = float("nan")
-        low, high = ([nan if v is None else v for v in record[k]] for k in ("low", "high"))
-        line, = axis.plot(x, [nan if v is None else v for v in record["observed"]], label=record["label"], lw=1.8)
-        axis.fill_between(x, low, high, color=line.get_color(), alpha=0.18, lw=0)
-    if reference is not None:
-        axis.axhline(reference, color="black", ls="--", lw=1, label="reference")
-        axis.axhline(reference * (1 + TOLERANCE), color="gray", ls=":", lw=1, label="reference + 2%")
-    # Untuned trials can cost tens of times the reference: a log axis keeps the tuned end readable.
-    axis.set_yscale("log")
-    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_xlabel("number of hyperparameter trials")
-    axis.set_ylabel("test cost/day of the best-so-far trial (log)")
-    axis.set_title(title, fontsize=10)
-    axis.legend(fontsize=8)
-    axis.grid(alpha=0.3)
+    methods = list(dict.fromkeys(record["label"].split("+")[0] for record in records))
+    kinds = list(dict.fromkeys(record["label"].partition("+")[2] for record in records))
+    figure, axes = plt.subplots(1, len(methods), figsize=(4.2 * len(methods) + 1, 4.2), sharey=True, squeeze=False)
+    nan = float("nan")
+    for axis, method in zip(axes[0], methods):
+        for record in (r for r in records if r["label"].split("+")[0] == method):
+            color = f"C{kinds.index(record['label'].partition('+')[2])}"
+            x = record["n_trials"]
+            low, high, observed = ([nan if v is None else v for v in record[k]] for k in ("low", "high", "observed"))
+            axis.plot(x, observed, label=record["label"], lw=1.8, color=color)
+            axis.fill_between(x, low, high, color=color, alpha=0.15, lw=0)
+        if reference is not None:
+            axis.axhline(reference, color="black", ls="--", lw=1, label=f"{reference_label} ({reference:.3f})")
+            axis.axhline(reference * (1 + TOLERANCE), color="gray", ls=":", lw=1, label="reference + 2%")
+        # Untuned trials can cost tens of times the reference: a log axis keeps the tuned end readable.
+        axis.set_yscale("log")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_xlabel("number of hyperparameter trials")
+        axis.set_title(method, fontsize=10)
+        axis.legend(fontsize=7)
+        axis.grid(alpha=0.3)
+    axes[0][0].set_ylabel("test cost/day of the best-so-far trial (log)")
+    figure.suptitle(title, fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

@@ -87,7 +87,7 @@ def summarize(spec: SweepSpec, study: optuna.Study, out_dir, *, n_trials: int | 
         label = f"{spec.algo}+{spec.regularization}"
         record = curve_record(label, [([r["val_cost"] for r in rows], [r["test_cost"] for r in rows])], ref["cost"],
                               seed=spec.seed)
-        write_curves([record], os.path.join(out_dir, CURVE_STEM), reference=ref["cost"],
+        write_curves([record], os.path.join(out_dir, CURVE_STEM), reference=ref["cost"], reference_label=ref["policy"],
                      title=f"{label} on {spec.setting or 'the env config'}: best-so-far test cost")
         summary["curve"] = {k: record[k] for k in ("final_cost", "final_gap", "trials_to_reach", "median_trials_to_reach",
                                                    "share_reaching", "band")}
