@@ -231,3 +231,14 @@ def test_shipped_spaces_fit_their_algorithm(algo):
     bad = dict(spec.space, fixed={"learnin_rate": 0.1})
     with pytest.raises(ValueError, match="learnin_rate"):
         check_spec(SweepSpec(algo, "both", SETTINGS["setting1"].env_kwargs, bad, budget=1000))
+
+
+def test_tpe_sampler_runs(tmp_path):
+    from agents.sweep import run_sweep
+
+    space = tmp_path / "space.yml"
+    space.write_text(SPACE.replace("budget: 200", "budget: 10"))
+    spec = SweepSpec("ds", "base", SETTINGS["setting1"].env_kwargs, load_space(space), budget=10, val_skus=4,
+                     test_skus=4, sampler="tpe")
+    summary = run_sweep(spec, tmp_path / "tpe", n_trials=2, workers=1, progress=False)
+    assert summary["finished_trials"] == 2 and summary["failed_trials"] == 0
