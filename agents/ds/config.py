@@ -43,8 +43,9 @@ class DSConfig:
         final_layer_gain: factor on the final layer's initial weights.
         observation_parts: the parts of the env's observation the network reads, names of
             ``observation_layout`` (``"pipeline"``, ``"features"``, ``"static"``, ``"dynamic"``);
-            None: all. ``["pipeline"]`` hides the forecast features, which with
-            ``forecast_noise=0`` are the realized means of future demand.
+            None: all. ``["pipeline"]``: the inventory pipeline only, what a base-stock
+            policy sees. With the env's ``forecast_source="realized"`` the forecast
+            features are future demand (an oracle); leaving out ``"features"`` hides them.
     """
 
     train_trajectories: int = 256
