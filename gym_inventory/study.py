@@ -17,15 +17,27 @@ setting4   normal, mean 100, per-SKU sd U(5, 20), demand on alternate   16      
            days (2..64 epochs: ``get_setting("setting4", horizon=H)``)
 ========== ============================================================ ======== ========= =====================
 
+Forecast features (``forecast_source="realized"`` in every setting, as in the authors'
+code; the env's default is ``"expected"``): ``forecast_next_7`` and ``forecast_next_28``
+are the means of the *realized* demand of the next 7 and 28 days, times ``1 + 0.2 e``
+(the study's "noisy means"; setting 3: noise 0, perfect foresight of those means). They
+are an oracle with noise: a policy reading them sees the future. The references read
+the very same features (the best classical policies include an order-up-to level
+proportional to the 7-day forecast; setting 4's critical fractile reads the per-SKU
+mean and sd), so comparisons within a setting are fair; costs are not comparable with
+those of non-anticipating policies or optima (on setting 4 a forecast-reading policy
+can in principle beat the critical fractile).
+
 Horizons are in order epochs: the authors' 31 days with a review every 2 days are
 ``ceil(31 / 2) = 16`` epochs (32 days). No epoch is left out of the costs
 (``warmup_epochs = 0``): the first order lands on day 1.
 
 Settings 2 and 3 differ in the forecast features, the variant this package adds:
 the Coeff and Both regularizations multiply feat(x), so how informative the forecast
-is decides how much they can gain; perfect forecasts (the realized means of the
-next 7 and 28 days) are the upper bound, noisy ones (the authors' features are noisy
-means) the realistic case. Both use the authors' 5 training SKUs.
+is decides how much they can gain; perfect foresight of the next 7- and 28-day means
+(noise 0) is the upper bound, the authors' noisy means the case they ran. Both use the
+authors' 5 training SKUs. (With ``forecast_source="expected"`` the AR(1) forecasts
+would be each SKU's constant base level and the two variants would say nothing.)
 
 Splits (:class:`Splits`): the training SKUs are a seeded pool
 (:class:`~gym_inventory.demand.study.SKUPoolDemand`) replayed by every trainer; the
@@ -82,7 +94,10 @@ class StudySetting:
 
 
 def _setting(name, description, demand, demand_kwargs, train_skus, reference="best_classical", forecast_noise=0.2):
-    env = dict(COMMON, horizon=16, demand=demand, demand_kwargs=demand_kwargs, forecast_noise=forecast_noise)
+    # The authors' features are noisy means of the realized future demand (an oracle); set it
+    # explicitly: the env's default forecasts are non-anticipating ("expected").
+    env = dict(COMMON, horizon=16, demand=demand, demand_kwargs=demand_kwargs, forecast_noise=forecast_noise,
+               forecast_source="realized")
     return StudySetting(name, description, env, train_skus=train_skus, reference=reference)
 
 

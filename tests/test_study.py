@@ -30,6 +30,8 @@ def test_settings_follow_the_study():
     ar1 = SETTINGS["setting2"].env_kwargs["demand_kwargs"]
     assert ar1 == SETTINGS["setting3"].env_kwargs["demand_kwargs"] and ar1["warmup"] == 8
     assert SETTINGS["setting2"].env_kwargs["forecast_noise"] > 0 == SETTINGS["setting3"].env_kwargs["forecast_noise"]
+    # the authors' features are noisy realized means, not the env's non-anticipating default
+    assert {s.env_kwargs["forecast_source"] for s in SETTINGS.values()} == {"realized"}
     assert get_setting("setting4", horizon=64).env_kwargs["horizon"] == 64
     with pytest.raises(ValueError, match="setting must be one of"):
         get_setting("setting9")
@@ -94,3 +96,17 @@ def test_best_classical_reference_picks_on_validation():
     assert ref.cost == min(test for _, test in ref.candidates.values())
     with pytest.raises(ValueError, match="reference kind"):
         reference(splits, "dp")
+
+
+def test_forecasts_are_the_realized_means_as_in_the_authors_code():
+    from gym_inventory.envs.inventory_env import make_simulator
+
+    simulator = make_simulator(6, **SETTINGS["setting3"].env_kwargs)  # noise 0: exact means of the realized future
+    simulator.reset(np.random.default_rng(0))
+    demand, forecasts = simulator.demand_path, simulator.feature_path
+    days = 2 * np.arange(forecasts.shape[1])
+    np.testing.assert_allclose(forecasts[:, :, 2], np.stack([demand[:, d:d + 7].mean(axis=1) for d in days], 1))
+    np.testing.assert_allclose(forecasts[:, :, 3], np.stack([demand[:, d:d + 28].mean(axis=1) for d in days], 1))
+    noisy = make_simulator(6, **SETTINGS["setting2"].env_kwargs)
+    noisy.reset(np.random.default_rng(0))
+    assert np.all(noisy.feature_path[:, :, 2].std(axis=1) > 0)  # AR(1): not a constant expected level
