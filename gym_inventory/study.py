@@ -21,12 +21,13 @@ Forecast features (``forecast_source="realized"`` in every setting, as in the au
 code; the env's default is ``"expected"``): ``forecast_next_7`` and ``forecast_next_28``
 are the means of the *realized* demand of the next 7 and 28 days, times ``1 + 0.2 e``
 (the study's "noisy means"; setting 3: noise 0, perfect foresight of those means). They
-are an oracle with noise: a policy reading them sees the future. The references read
-the very same features (the best classical policies include an order-up-to level
-proportional to the 7-day forecast; setting 4's critical fractile reads the per-SKU
-mean and sd), so comparisons within a setting are fair; costs are not comparable with
-those of non-anticipating policies or optima (on setting 4 a forecast-reading policy
-can in principle beat the critical fractile).
+are an oracle with noise: a policy reading them sees the future. In settings 1-3 the
+reference is the best classical policy over the very same features (one family orders
+up to a multiple of the 7-day forecast), so comparisons within a setting are fair;
+costs are not comparable with those of non-anticipating policies or optima. Setting 4's
+reference, the per-SKU critical fractile, reads each SKU's mean and sd and no forecast:
+it is the optimum among non-anticipating policies, so a learned policy could in
+principle go below it only through the oracle.
 
 Horizons are in order epochs: the authors' 31 days with a review every 2 days are
 ``ceil(31 / 2) = 16`` epochs (32 days). No epoch is left out of the costs

@@ -14,11 +14,13 @@ output directory; a file there holding something else is replaced with a note
 saying so. ``--smoke`` runs tiny budgets in seconds: it checks the pipeline, not the
 results.
 
-Why not the package's default problem (Poisson demand, where base stock is optimal)?
-There the forecast features are the realized means of future demand
-(``forecast_noise=0``), which Coeff and Both multiply: they can beat the
-non-anticipating optimum, so a gap to it would mislead. Setting 1's reference
-policies read the same (noisy) features as the learned ones.
+Why setting 1 and not the package's default problem (Poisson demand, where base stock
+is optimal)? There the forecasts are non-anticipating (``forecast_source="expected"``):
+each SKU's constant mean, which leaves Coeff and Both nothing to read that Base does
+not. Setting 1 is the study's problem with the study's features, noisy means of the
+realized future demand (``forecast_source="realized"``, an oracle); its reference
+policies read the same features as the learned ones, so the gaps compare like with
+like (but not with a non-anticipating optimum).
 """
 from __future__ import annotations
 
