@@ -58,7 +58,7 @@ def run(args) -> int:
     if os.path.exists(out) and not os.path.isdir(out):
         raise ValueError(f"--out {out!r} is a file, not a directory")
     rows, behaviour, reference = run_demo(budgets, seed, progress=not args.quiet)
-    print(format_table(rows, reference))
+    print(format_table(rows, reference, budgets))
     os.makedirs(out, exist_ok=True)
     for name, content in render_files(rows, behaviour, reference, budgets).items():
         write_file(os.path.join(out, name), content)
@@ -154,9 +154,10 @@ def ordering_behaviour(policy, splits, n_skus: int = 32) -> dict:
     return {"inventory_position": np.concatenate(positions).tolist(), "order": np.concatenate(orders).tolist()}
 
 
-def format_table(rows: list, reference: dict) -> str:
+def format_table(rows: list, reference: dict, budgets: dict) -> str:
+    splits = splits_of(budgets)
     lines = ["Study setting 1: non-stationary demand, P=2, L=1, cost 0.1 overage / 0.9 underage, 16 epochs; "
-             "10 training SKUs, 100 test SKUs",
+             f"{splits.train_skus} training SKUs, {splits.test_skus} test SKUs",
              f"{'policy':<44} {'test cost/day':>15} {'gap':>8} {'fill rate':>9} {'steps':>7} {'train s':>8}"]
     for row in rows:
         lines.append(f"{row['name']:<44} {row['cost']:8.3f} +-{row['ci']:5.3f} {row['gap_pct']:+7.1f}% "
@@ -175,11 +176,11 @@ def render_files(rows: list, behaviour: dict, reference: dict, budgets: dict) ->
     writer.writeheader()
     writer.writerows(rows)
     summary = {"setting": SETTING, "budgets": budgets, "reference": reference, "rows": rows}
-    return {"demo.png": plot(rows, behaviour), "demo.csv": text.getvalue().encode(),
+    return {"demo.png": plot(rows, behaviour, splits_of(budgets).test_skus), "demo.csv": text.getvalue().encode(),
             "demo.json": (json.dumps(summary, indent=2) + "\n").encode()}
 
 
-def plot(rows: list, behaviour: dict) -> bytes:
+def plot(rows: list, behaviour: dict, test_skus: int) -> bytes:
     """The figure as PNG bytes: costs (left), order against inventory position (right)."""
     import io
 
@@ -194,7 +195,7 @@ def plot(rows: list, behaviour: dict) -> bytes:
     costs.barh(names, [row["cost"] for row in rows], xerr=[row["ci"] for row in rows], color=colors, alpha=0.8)
     costs.axvline(rows[0]["cost"], color="black", ls="--", lw=1)
     costs.invert_yaxis()
-    costs.set_xlabel("test cost per day (95% CI), the same 100 test SKUs for every policy")
+    costs.set_xlabel(f"test cost per day (95% CI), the same {test_skus} test SKUs for every policy")
     costs.set_title("learned policies (short budget, default hyperparameters) and the best classical", fontsize=10)
     for (name, data), color in zip(behaviour.items(), colors):
         orders.scatter(data["inventory_position"], data["order"], s=5 if color == "black" else 3,
