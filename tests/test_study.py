@@ -110,3 +110,23 @@ def test_forecasts_are_the_realized_means_as_in_the_authors_code():
     noisy = make_simulator(6, **SETTINGS["setting2"].env_kwargs)
     noisy.reset(np.random.default_rng(0))
     assert np.all(noisy.feature_path[:, :, 2].std(axis=1) > 0)  # AR(1): not a constant expected level
+
+
+@pytest.mark.parametrize("source", ["alternate_days", "ar1"])
+def test_expected_forecasts_survive_the_pool_and_do_not_look_ahead(source):
+    """With the env's default forecast_source="expected", neither setting 4's demand nor a training
+    pool falls back to the realized future (an oracle in training only would be a leak)."""
+    from gym_inventory.features import forecast_features
+
+    pool = make_demand("sku_pool", {"source": source, "n_skus": 1, "seed": 1})
+    paths = pool.sample(np.random.default_rng(0), 3, 60)  # the one pooled SKU, three times
+    assert pool.pool(60).expected is not None
+    np.testing.assert_array_equal(paths.expected, np.repeat(pool.pool(60).expected, 3, axis=0))
+    days = np.arange(0, 30, 2)
+    features = forecast_features(paths.demand, days, paths.scale, 0.0, None, paths.expected)
+    changed = paths.demand.copy()
+    changed[:, 10:] = changed[:, 10:] * 3 + 7  # another future from day 10 on
+    again = forecast_features(changed, days, paths.scale, 0.0, None, paths.expected)
+    np.testing.assert_array_equal(again[:, days <= 10], features[:, days <= 10])
+    if source == "alternate_days":
+        np.testing.assert_allclose(features[:, :, 2], 3 * 100.0 / 7, rtol=1e-6)  # 3 demand days of mean ~100 in 7

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from gym_inventory.demand.base import DemandModel, DemandPaths, parameter
+from gym_inventory.demand.iid import NormalDemand
 from gym_inventory.params import check_int
 
 
@@ -29,7 +30,8 @@ class AlternateDayDemand(DemandModel):
     ``mean`` and ``std`` may be ``(low, high)`` pairs drawn per SKU (the study: mean 100,
     std uniform in [5, 20]). Static features: ``demand_mean``, ``demand_std`` (the
     SKU's parameters, known to the planner as they are to the critical-fractile rule).
-    Scale: ``mean / 2``, the mean demand per day.
+    Scale: ``mean / 2``, the mean demand per day. Expected demand known in advance:
+    ``E[max(N(mean, std), 0)]`` on demand days, 0 on the others.
     """
 
     static_names = ("demand_mean", "demand_std")
@@ -54,7 +56,9 @@ class AlternateDayDemand(DemandModel):
         demand_days = np.arange(self.offset, n_days, 2)
         demand = np.zeros((n_skus, n_days))
         demand[:, demand_days] = np.maximum(rng.normal(mean[:, None], std[:, None], size=(n_skus, demand_days.size)), 0.0)
-        return self._paths(demand, mean / 2.0, static=np.stack([mean, std], axis=1))
+        expected = np.zeros((n_skus, n_days))
+        expected[:, demand_days] = NormalDemand._expected(self, mean, std)[:, None]  # the clipped normal's mean
+        return self._paths(demand, mean / 2.0, static=np.stack([mean, std], axis=1), expected=expected)
 
 
 class SKUPoolDemand(DemandModel):
@@ -110,4 +114,5 @@ class SKUPoolDemand(DemandModel):
             demand=paths.demand[index], scale=paths.scale[index], static=paths.static[index],
             dynamic=paths.dynamic[index], static_names=paths.static_names, dynamic_names=paths.dynamic_names,
             features=None if paths.features is None else paths.features[index],
+            expected=None if paths.expected is None else paths.expected[index],
         )
