@@ -39,7 +39,8 @@ def build_parser(available: dict | None = None) -> argparse.ArgumentParser:
     commands.required = True
     for name, module_name in (available or _available()).items():
         module = importlib.import_module(module_name)
-        sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
+        # argparse %-formats help strings: a literal "95%" must reach it as "95%%".
+        sub = commands.add_parser(name, help=module.HELP.replace("%", "%%"), description=module.HELP)
         module.add_arguments(sub)
         sub.set_defaults(_run=module.run, _name=name)
     return parser
