@@ -98,12 +98,10 @@ def worker_main(spec_identity: dict, out_dir, storage_url, n_trials: int, worker
     ``report``, if given, is called with each trial this worker finishes (a ``FrozenTrial``).
     """
     _die_with_parent()
-    try:
-        import torch
+    import torch  # a dependency of agents; imported here so that the CLI's parser stays light
 
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
+    # Workers share the machine's cores: one torch thread each (the default is far slower here).
+    torch.set_num_threads(1)
     # This loop records heartbeats itself (agents.sweep.storage.heartbeat) around ask/tell,
     # which Optuna only expects from Study.optimize; its warnings about that are noise here.
     warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used with Study.optimize")
