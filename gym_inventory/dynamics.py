@@ -49,10 +49,102 @@ class DaysOutcome(NamedTuple):
     penalty_cost: list  # per day: p * shortage
 
 
+class ColumnsOutcome(NamedTuple):
+    """What :func:`simulate_columns` returns: the state as columns, and the per-day lists of :class:`DaysOutcome`."""
+
+    net: Array  # net inventory at the end of the last day
+    in_transit: list  # lead_time entries: units arriving in 0 .. L-1 days after the last day; None: nothing
+    on_hand: list
+    shortage: list
+    delivered: list
+    holding_cost: list
+    penalty_cost: list
+
+
+class PythonFloats:
+    """The namespace of :func:`simulate_columns` for one SKU held in Python floats.
+
+    A single SKU pays numpy's per-call overhead on every operation of a step; the
+    same transition on Python floats costs a fraction of it, with identical IEEE
+    arithmetic (``max(x, 0.0)`` is ``maximum``).
+    """
+
+    maximum = staticmethod(max)
+    minimum = staticmethod(min)
+
+    @staticmethod
+    def sign(value: float) -> float:
+        return float((value > 0) - (value < 0))
+
+
 def inventory_position(pipeline: Array) -> Array:
     """tot(I): net inventory plus all units in transit, shape ``(n_skus,)``."""
     xp = array_namespace(pipeline)
     return xp.sum(pipeline, axis=1)
+
+
+def simulate_columns(
+    net: Array,
+    in_transit: list,
+    order: Array,
+    day_demands: list,
+    *,
+    lost_sales: bool,
+    holding_cost: Array | float,
+    penalty_cost: Array | float,
+    xp: Any,
+) -> ColumnsOutcome:
+    """The transition: one order, then ``len(day_demands)`` days, on the pipeline's columns.
+
+    This is the only code in the project that moves inventory. Every value is a
+    ``(n_skus,)`` array of namespace ``xp`` (numpy or torch through
+    ``array_api_compat``) or, for a single SKU, a Python float with
+    ``xp=PythonFloats``; :func:`simulate_days` is its form on ``(n_skus, L + 1)`` arrays.
+
+    Args:
+        net: net inventory (on-hand minus backlog) at the order time; >= 0 with lost sales.
+        in_transit: ``lead_time`` values: units arriving at the start of day 0 .. L-1.
+        order: units ordered now; they arrive at the start of day ``lead_time``
+            (day 0: today). No order is placed on the following days.
+        day_demands: units demanded on each simulated day (at least one day).
+        lost_sales, holding_cost, penalty_cost, xp: as in :func:`simulate_days`.
+
+    Returns:
+        A :class:`ColumnsOutcome`; nothing is modified in place.
+    """
+    lead_time = len(in_transit)
+    n_days = len(day_demands)
+    # Day d's arrival: what is in transit (d < L), this order (d == L), nothing (d > L).
+    # No array of zeros is built: on small batches each operation's call overhead dominates.
+    on_hand_days, shortage_days, delivered_days, holding_days, penalty_days = [], [], [], [], []
+    for day, day_demand in enumerate(day_demands):
+        if day < lead_time:
+            net_after = net + in_transit[day] - day_demand
+        elif day == lead_time:
+            net_after = net + order - day_demand
+        else:
+            net_after = net - day_demand
+        on_hand = xp.maximum(net_after, 0.0)
+        shortage = on_hand - net_after  # backlog at day end, or units lost today
+        if lost_sales:
+            delivered = day_demand - shortage
+            net = on_hand
+        else:
+            # Backlog is served first: units delivered = demand + backlog before - backlog after.
+            backlog_before = xp.maximum(-net, 0.0) if day == 0 else shortage_days[-1]
+            delivered = day_demand + backlog_before - shortage
+            net = net_after
+        on_hand_days.append(on_hand)
+        shortage_days.append(shortage)
+        delivered_days.append(delivered)
+        holding_days.append(holding_cost * on_hand)
+        penalty_days.append(penalty_cost * shortage)
+    # In transit after the last day: the slot of day n_days + k.
+    after = [
+        in_transit[n_days + k] if n_days + k < lead_time else (order if n_days + k == lead_time else None)
+        for k in range(lead_time)
+    ]
+    return ColumnsOutcome(net, after, on_hand_days, shortage_days, delivered_days, holding_days, penalty_days)
 
 
 def simulate_days(
@@ -66,6 +158,8 @@ def simulate_days(
     xp: Any = None,
 ) -> DaysOutcome:
     """Advance a batch of SKUs through one order and ``n_days`` days of demand.
+
+    :func:`simulate_columns` on the columns of ``pipeline`` and ``demand``.
 
     Args:
         pipeline: ``(n_skus, lead_time + 1)`` state at the order time (layout in the
@@ -86,44 +180,25 @@ def simulate_days(
     """
     if xp is None:
         xp = array_namespace(pipeline, demand)
-    n_days = demand.shape[1]
     lead_time = pipeline.shape[1] - 1
-    # Day d's arrival: what is in transit (d < L), this order (d == L), nothing (d > L,
-    # since no further order is placed in this call). No array of zeros is built:
-    # on small batches the per-call overhead of each array operation dominates.
-    net = pipeline[:, 0]
-    on_hand_days, shortage_days, delivered_days, holding_days, penalty_days = [], [], [], [], []
-    for day in range(n_days):
-        day_demand = demand[:, day]
-        if day < lead_time:
-            net_after = net + pipeline[:, 1 + day] - day_demand
-        elif day == lead_time:
-            net_after = net + order - day_demand
-        else:
-            net_after = net - day_demand
-        on_hand = xp.maximum(net_after, 0.0)
-        shortage = on_hand - net_after  # backlog at day end, or units lost today
-        if lost_sales:
-            delivered = day_demand - shortage
-            net = on_hand
-        else:
-            # Backlog is served first: units delivered = demand + backlog before - backlog after.
-            backlog_before = xp.maximum(-net, 0.0) if day == 0 else shortage_days[-1]
-            delivered = day_demand + backlog_before - shortage
-            net = net_after
-        on_hand_days.append(on_hand)
-        shortage_days.append(shortage)
-        delivered_days.append(delivered)
-        holding_days.append(holding_cost * on_hand)
-        penalty_days.append(penalty_cost * shortage)
-    # In transit after the last day: slots for days n_days .. n_days + L - 1.
-    parts = [net[:, None]]
-    if n_days < lead_time:
-        parts.append(pipeline[:, 1 + n_days :])
-    if n_days <= lead_time and lead_time > 0:
-        parts.append(order[:, None])
-    idle = lead_time - max(lead_time - n_days, 0) - (1 if 0 < lead_time and n_days <= lead_time else 0)
-    if idle > 0:
-        parts.append(xp.zeros((order.shape[0], idle), dtype=pipeline.dtype, device=device(pipeline)))
-    new_pipeline = xp.concat(parts, axis=1) if len(parts) > 1 else parts[0]
-    return DaysOutcome(new_pipeline, on_hand_days, shortage_days, delivered_days, holding_days, penalty_days)
+    out = simulate_columns(
+        pipeline[:, 0], [pipeline[:, 1 + k] for k in range(lead_time)], order,
+        [demand[:, day] for day in range(demand.shape[1])],
+        lost_sales=lost_sales, holding_cost=holding_cost, penalty_cost=penalty_cost, xp=xp,
+    )
+    return DaysOutcome(stack_pipeline(out, xp), *out[2:])
+
+
+def stack_pipeline(out: ColumnsOutcome, xp: Any) -> Array:
+    """The ``(n_skus, lead_time + 1)`` pipeline of a :class:`ColumnsOutcome` of arrays (empty slots: zeros)."""
+    if not out.in_transit:
+        return out.net[:, None]
+    zeros = None
+    columns = [out.net]
+    for column in out.in_transit:
+        if column is None:
+            if zeros is None:
+                zeros = xp.zeros(out.net.shape, dtype=out.net.dtype, device=device(out.net))
+            column = zeros
+        columns.append(column)
+    return xp.stack(columns, axis=1)

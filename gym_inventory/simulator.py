@@ -7,10 +7,13 @@ demand path, the context, the pipeline state and the episode's records. Each
 """
 from __future__ import annotations
 
+from functools import reduce
+from operator import add
+
 import numpy as np
 
 from gym_inventory.demand import DemandModel, DemandPaths
-from gym_inventory.dynamics import simulate_days
+from gym_inventory.dynamics import PythonFloats, simulate_columns, stack_pipeline
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
 from gym_inventory.params import InventoryParams
 
@@ -37,6 +40,8 @@ RECORD_FIELDS = (
     "on_hand_days",
 )
 _FIELD_INDEX = {name: index for index, name in enumerate(RECORD_FIELDS)}
+_STOCKOUT_DAYS = _FIELD_INDEX["stockout_days"]
+_POSITION = _FIELD_INDEX["inventory_position"]
 
 #: Fields of a step's result: the records, and ``stockout`` (bool, a day with unmet demand).
 STEP_FIELDS = RECORD_FIELDS + ("stockout",)
@@ -69,19 +74,24 @@ class StepResult:
 
     def sku(self, index: int) -> dict:
         """Python numbers of one SKU: floats, ``stockout_days`` an int and ``stockout`` a bool."""
-        values = dict(zip(RECORD_FIELDS, self.rows[:, index].tolist()))
-        days = int(values["stockout_days"])
-        values["stockout_days"] = days
-        values["stockout"] = days > 0
-        return values
+        return sku_info(self.rows[:, index].tolist())
+
+
+def sku_info(values: list) -> dict:
+    """A step's record of one SKU (floats in :data:`RECORD_FIELDS` order) as a dict of :data:`STEP_FIELDS`.
+
+    Floats, except ``stockout_days`` (an int) and ``stockout`` (a bool).
+    """
+    info = dict(zip(RECORD_FIELDS, values))
+    days = int(values[_STOCKOUT_DAYS])
+    info["stockout_days"] = days
+    info["stockout"] = days > 0
+    return info
 
 
 def _total(per_day: list):
-    """Sum of a list of per-day arrays (the list itself when it holds one day: no extra op)."""
-    total = per_day[0]
-    for value in per_day[1:]:
-        total = total + value
-    return total
+    """Sum of a list of per-day values, left to right (its one value when it holds one day: no extra op)."""
+    return reduce(add, per_day)
 
 
 def _row_sums(pipeline: np.ndarray) -> np.ndarray:
@@ -196,6 +206,14 @@ class InventorySimulator:
         blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, p.horizon)
         self.records = dict(zip(RECORD_FIELDS, blocks))
         self._zeros = np.zeros(self.n_skus)
+        self._lookahead = p.lookahead_days
+        if self.n_skus == 1:  # the Python-float copies used by step_sku
+            self._sku_demand = self._demand[0].tolist()
+            self._sku_scale = float(self.scale[0])
+            self._sku_inv_scale = float(self._inv_scale[0, 0])
+            self._sku_negative_inverse_reward_unit = float(self._negative_inverse_reward_unit[0])
+            self._sku_observation = np.zeros((p.horizon, self.obs_dim), dtype=np.float32)
+            self._sku_observation[:, p.lead_time + 1 :] = self._context[:, 0]
         return self.observe()
 
     def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
@@ -282,67 +300,111 @@ class InventorySimulator:
             ``(obs, reward, result)``: the next observations, the rewards ``(n_skus,)``,
             and a :class:`StepResult` (``result["cost"]`` etc., each ``(n_skus,)``).
         """
-        p = self.params
-        epoch = self.epoch
-        if epoch >= p.horizon:
+        first = self._epoch_start()
+        pipeline = self.pipeline
+        days = range(first, first + self.params.review_period + self._lookahead)
+        out, values, reward = self._advance(
+            pipeline[:, 0], [pipeline[:, k] for k in range(1, pipeline.shape[1])], order,
+            [self._demand[:, day] for day in days], np, self._zeros, self.scale, self._negative_inverse_reward_unit,
+        )
+        self.pipeline = stack_pipeline(out, np)
+        values[_POSITION] = _row_sums(self.pipeline)
+        row = np.concatenate(values)
+        self._record_block[:, self.epoch] = row
+        self.epoch += 1
+        return self.observe(), reward, StepResult(row.reshape(len(RECORD_FIELDS), self.n_skus))
+
+    def step_sku(self, order: float):
+        """:meth:`step` of a simulator of one SKU, on Python floats (the single env's fast path).
+
+        The same transition and bookkeeping as :meth:`step` (bit for bit), without numpy's
+        per-call overhead on one-element arrays.
+
+        Returns:
+            ``(obs, reward, values)``: the next observation ``(obs_dim,)`` float32, the
+            reward (a float) and the step's record, a list of floats in :data:`RECORD_FIELDS` order.
+        """
+        if self.n_skus != 1:
+            raise ValueError(f"step_sku simulates one SKU; this simulator has n_skus={self.n_skus} (use step)")
+        first = self._epoch_start()
+        net, *in_transit = self.pipeline[0].tolist()
+        out, values, reward = self._advance(
+            net, in_transit, order, self._sku_demand[first : first + self.params.review_period + self._lookahead],
+            PythonFloats, 0.0, self._sku_scale, self._sku_negative_inverse_reward_unit,
+        )
+        pipeline = [out.net] + [0.0 if units is None else units for units in out.in_transit]
+        self.pipeline = np.array([pipeline])
+        # numpy sums fewer than 8 numbers left to right, more pairwise: the same sum as step().
+        values[_POSITION] = _total(pipeline) if len(pipeline) < 8 else float(_row_sums(self.pipeline)[0])
+        self._record_block[:, self.epoch] = values
+        self.epoch += 1
+        obs = self._sku_observation[min(self.epoch, self.params.horizon - 1)].copy()
+        inv_scale = self._sku_inv_scale
+        for index, units in enumerate(pipeline):  # item by item: cheaper than converting a list
+            obs[index] = units * inv_scale
+        return obs, reward, values
+
+    def _epoch_start(self) -> int:
+        """Index in the demand path of the current epoch's first day (checks the horizon)."""
+        if self.epoch >= self.params.horizon:
             raise RuntimeError(
-                f"the episode's horizon of {p.horizon} epochs is over; call reset() "
+                f"the episode's horizon of {self.params.horizon} epochs is over; call reset() "
                 "(gym.make's TimeLimit truncates there)"
             )
+        return self._first_day + self.epoch * self.params.review_period
+
+    def _advance(self, net, in_transit, order, day_demands, xp, zero, scale, negative_inverse_reward_unit):
+        """One epoch's transition, record values and reward, in namespace ``xp``.
+
+        ``day_demands`` holds the epoch's P days, then (``reward_timing="lead_time_window"``)
+        the L days after them. Returns ``(outcome of the P days, values in RECORD_FIELDS
+        order, reward)``; ``zero`` stands for "none" in the fields a mode does not use, and
+        the caller fills in ``inventory_position`` from the new pipeline.
+        """
+        p = self.params
         n_days = p.review_period
-        first = self._first_day + epoch * n_days
-        demand = self._demand[:, first : first + n_days]
-        before = self.pipeline
-        out = simulate_days(
-            before, order, demand, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
-            penalty_cost=p.penalty_cost, xp=np,
+        demands = day_demands[:n_days]
+        out = simulate_columns(
+            net, in_transit, order, demands, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
+            penalty_cost=p.penalty_cost, xp=xp,
         )
-        self.pipeline = out.pipeline
         holding = _total(out.holding_cost)
         penalty = _total(out.penalty_cost)
         cost = holding + penalty
         shortage = out.shortage
         # Units of the days' own demand that stock did not meet (backlog is served first,
-        # so today's unmet demand is the part of the shortage up to today's demand).
-        unmet = [np.minimum(shortage[day], demand[:, day]) for day in range(n_days)]
-        stockout_days = _total([np.sign(u) for u in unmet])  # unmet >= 0: sign is 1 on a stockout day
+        # so a day's unmet demand is the part of its shortage up to its demand).
+        unmet = [xp.minimum(units, demanded) for units, demanded in zip(shortage, demands)]
+        stockout_days = _total([xp.sign(units) for units in unmet])  # unmet >= 0: sign is 1 on a stockout day
         on_hand_days = _total(out.on_hand)
-
         if p.objective == "cost":
             if p.reward_timing == "step":
                 loss = cost
             else:
-                window = self._demand[:, first : first + p.lead_time + n_days]
-                ahead = simulate_days(
-                    before, order, window, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
-                    penalty_cost=p.penalty_cost, xp=np,
+                ahead = simulate_columns(
+                    net, in_transit, order, day_demands, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
+                    penalty_cost=p.penalty_cost, xp=xp,
                 )
                 loss = _total(ahead.holding_cost[p.lead_time :]) + _total(ahead.penalty_cost[p.lead_time :])
-            reward = loss * self._negative_inverse_reward_unit
+            reward = loss * negative_inverse_reward_unit
         else:
-            reward = -(p.stockout_weight * stockout_days + p.turnover_weight * on_hand_days / self.scale)
-
-        zeros = self._zeros
-        row = np.concatenate(
-            [
-                order,
-                _total([demand[:, day] for day in range(n_days)]),
-                _total(out.delivered),
-                _total(shortage) if p.lost_sales else zeros,
-                zeros if p.lost_sales else shortage[-1],
-                _total(unmet),
-                out.on_hand[-1],
-                _row_sums(self.pipeline),  # inventory position
-                holding,
-                penalty,
-                cost,
-                stockout_days,
-                on_hand_days,
-            ]
-        )
-        self._record_block[:, epoch] = row
-        self.epoch = epoch + 1
-        return self.observe(), reward, StepResult(row.reshape(len(RECORD_FIELDS), self.n_skus))
+            reward = -(p.stockout_weight * stockout_days + p.turnover_weight * on_hand_days / scale)
+        values = [
+            order,
+            _total(demands),
+            _total(out.delivered),
+            _total(shortage) if p.lost_sales else zero,
+            zero if p.lost_sales else shortage[-1],
+            _total(unmet),
+            out.on_hand[-1],
+            None,  # inventory position: the caller's, from the new pipeline
+            holding,
+            penalty,
+            cost,
+            stockout_days,
+            on_hand_days,
+        ]
+        return out, values, reward
 
     # ------------------------------------------------------------------ checks
     def _as_array(self, value, name: str) -> np.ndarray:

@@ -72,11 +72,15 @@ CONFIGS = {
     "service_raw_units": {"objective": "service", "normalize": False, "demand": "negative_binomial"},
     "noisy_forecasts_heterogeneous": {"forecast_noise": 0.3, "demand": "heterogeneous"},
     "ar1_time_limit": {"demand": "ar1", "max_episode_steps": 4},
+    # 9 pipeline entries: numpy sums rows of 8 or more pairwise; the float path must agree.
+    "lost_sales_L8_normal": {"lost_sales": True, "lead_time": 8, "demand": "normal"},
 }
 
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_one_sku_matches_a_single_env_over_episodes_and_autoresets(config):
+    # The single env steps on Python floats (InventorySimulator.step_sku), the vector env
+    # on arrays (step): the same transition and bookkeeping must give the same bits.
     # One SKU draws from the same random stream as a single env with the same seed,
     # so even sampled demand (and autoreset episodes) must agree exactly.
     kwargs = dict(horizon=7, **CONFIGS[config])

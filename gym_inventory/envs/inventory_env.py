@@ -9,7 +9,7 @@ from gymnasium import spaces
 
 from gym_inventory.demand import make_demand
 from gym_inventory.params import InventoryParams, check_real
-from gym_inventory.simulator import InventorySimulator
+from gym_inventory.simulator import InventorySimulator, sku_info
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
 
@@ -206,17 +206,17 @@ class InventoryEnv(gym.Env):
         return obs[0], {"inventory_position": self.inventory_position, "scale": self.scale, "day": 0}
 
     def step(self, action):
-        order = self._order_from_action(action)
         simulator = self.simulator
-        obs, reward, result = simulator.step(order)
-        info = result.sku(0)
+        obs, reward, values = simulator.step_sku(self._order_from_action(action))
+        info = sku_info(values)
         info["pipeline"] = simulator.pipeline[0].copy()
         info["day"] = simulator.epoch * self.params.review_period
         if simulator.epoch == self.params.horizon:
             info["episode_metrics"] = {k: v.item() for k, v in simulator.episode_metrics().items()}
-        return obs[0], reward.item(), False, False, info
+        return obs, reward, False, False, info
 
-    def _order_from_action(self, action) -> np.ndarray:
+    def _order_from_action(self, action) -> float:
+        """Units to order for ``action``: checked, and clipped to ``[0, max_order]``."""
         if type(action) is np.ndarray and action.shape == (1,):
             amount = float(action[0])  # the common case, kept cheap
         else:
@@ -232,7 +232,7 @@ class InventoryEnv(gym.Env):
         if not math.isfinite(amount):
             raise ValueError(f"action must be finite, got {action!r}")
         # Documented clip to the action bounds.
-        return np.array([min(max(amount, 0.0), self.max_order)])
+        return min(max(amount, 0.0), self.max_order)
 
     def render(self):
         if self.render_mode is None:
