@@ -1,10 +1,12 @@
 """The inventory transition, written once.
 
 Every simulator in the project -- the Gymnasium env, the vector env, the
-differentiable simulator (DS), the evaluators -- advances inventory by calling
-:func:`simulate_days`. It is a pure, batched function over arrays in array-API
-style, so the same code runs on numpy arrays and on torch tensors (gradients
-flow through ``maximum`` by its almost-everywhere derivative).
+differentiable simulator (DS), the evaluators -- advances inventory with
+:func:`simulate_columns`, directly or through :func:`simulate_days` (its form on
+``(n_skus, L + 1)`` arrays). It is a pure, batched function in array-API style, so
+the same code runs on numpy arrays, on torch tensors (gradients flow through
+``maximum`` by its almost-everywhere derivative) and, for the single env's one SKU,
+on Python floats (:class:`PythonFloats`).
 
 Timing convention (days):
 
