@@ -300,6 +300,9 @@ class InventorySimulator:
             ``(obs, reward, result)``: the next observations, the rewards ``(n_skus,)``,
             and a :class:`StepResult` (``result["cost"]`` etc., each ``(n_skus,)``).
         """
+        if self.n_skus == 1:  # the float path: the same numbers, without numpy's per-call overhead
+            obs, reward, values = self.step_sku(float(order[0]))
+            return obs[None], np.array([reward]), StepResult(np.array(values)[:, None])
         first = self._epoch_start()
         pipeline = self.pipeline
         days = range(first, first + self.params.review_period + self._lookahead)
