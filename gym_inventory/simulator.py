@@ -3,7 +3,9 @@
 :class:`InventorySimulator` owns one episode for ``n_skus`` SKUs in lock-step: the
 demand path, the context, the pipeline state and the episode's records. Each
 :meth:`~InventorySimulator.step` advances every SKU with one call of the shared
-:func:`~gym_inventory.dynamics.simulate_days` (no loop over SKUs).
+:func:`~gym_inventory.dynamics.simulate_columns` (no loop over SKUs); a simulator of
+one SKU runs it on Python floats (:meth:`~InventorySimulator.step_sku`), bit for bit
+the same numbers.
 """
 from __future__ import annotations
 

@@ -28,8 +28,8 @@ class InventoryEnv(gym.Env):
     ``penalty_cost`` p. This is the convention of Zipkin's lost-sales studies and
     of the newsvendor result S* = F^-1(p/(p+h)) over L+1 days of demand.
 
-    The transition is :func:`gym_inventory.dynamics.simulate_days`, shared with the
-    vector env and the differentiable simulator.
+    The transition is :func:`gym_inventory.dynamics.simulate_columns`, shared with the
+    vector env and the differentiable simulator; this env runs it on Python floats.
 
     ## Action Space
     ``Box(0, max_order, (1,), float32)``: units to order now. Finite actions outside

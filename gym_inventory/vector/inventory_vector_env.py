@@ -16,7 +16,7 @@ class InventoryVectorEnv(VectorEnv):
 
     Every :meth:`step` advances all SKUs with one step of the shared
     :class:`~gym_inventory.simulator.InventorySimulator` (one call of
-    :func:`~gym_inventory.dynamics.simulate_days` on ``(num_envs, ...)`` arrays; no
+    :func:`~gym_inventory.dynamics.simulate_columns` on ``(num_envs,)`` arrays; no
     Python loop over SKUs). Given the same demand paths and actions, SKU ``i``
     follows exactly the trajectory of a single ``gym.make("InventoryLeadTime-v0")``
     env: same observations, rewards, infos and truncation.
