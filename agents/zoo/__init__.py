@@ -9,7 +9,9 @@ rl-zoo3 reads hyperparameters from ``--conf-file``; these files hold one entry,
         --conf-file "$(python -m agents.zoo ppo)"
 
 Change ``regularization: none`` to ``base``, ``coeff`` or ``both`` in a copy of the file
-to train with a regularization (see docs/agents.md).
+to train with a regularization (see docs/agents.md). Their ``callback``,
+:class:`agents.zoo.callbacks.InventoryValidation`, adds ``gym-inventory train``'s
+validation, best-weights restore and initial action bias.
 """
 from __future__ import annotations
 
