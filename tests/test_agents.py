@@ -266,6 +266,17 @@ def test_early_stopping_and_observation_normalization():
     assert result.policy.obs_normalizer is not None and result.policy.columns is not None
 
 
+def test_ars_stops_early_between_chunks():
+    # ARS's own loop ignores callbacks: train() learns eval_freq steps at a time instead.
+    hyperparams = tiny("ars", learning_rate=0.0, patience=1)
+    result = train("ars", "base", ENV, hyperparams, total_timesteps=2000, seed=0, reference=False)
+    assert result.stopped_early and result.steps < 2000
+    # Validations at 0 (the best), 32 and 64 (no improvement: the stop), then the final one
+    # after the update that chunk had started (32 steps: 2 x n_delta episodes of 8 epochs).
+    assert [record["step"] for record in result.history] == [0, 32, 64, 96]
+    assert result.best_step == 0 and result.steps == 96
+
+
 def test_interrupted_training_resumes_with_its_replay_buffer(tmp_path):
     run_dir = tmp_path / "run"
 

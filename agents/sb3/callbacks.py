@@ -35,7 +35,9 @@ class ValidationCallback(BaseCallback):
     The weights with the lowest validation cost (and the observation-normalization
     statistics of that moment) are kept in ``best_weights``/``best_obs_rms``; with
     ``patience`` set, training stops after that many validations without improvement
-    (ARS ignores the stop: its loop does not read callbacks' answers).
+    (ARS's loop does not read callbacks' answers: :func:`agents.sb3.train.train` then
+    learns in chunks of ``eval_freq`` steps, setting ``validate_at_end`` False for them,
+    and stops between chunks).
 
     Args:
         make_policy: ``model -> Policy``.
@@ -63,6 +65,7 @@ class ValidationCallback(BaseCallback):
         self.best_weights = None
         self.best_obs_rms = None
         self.policy = None
+        self.validate_at_end = True
 
     @property
     def stopped_early(self) -> bool:
@@ -79,6 +82,11 @@ class ValidationCallback(BaseCallback):
             self.validate()
 
     def _on_training_end(self) -> None:
+        if self.validate_at_end:
+            self.finish()
+
+    def finish(self) -> None:
+        """The validation at the end of training (none when the last one ran at this step)."""
         history = self.state["history"]
         if not history or history[-1]["step"] != self.num_timesteps:
             self.validate()

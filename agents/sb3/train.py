@@ -148,9 +148,18 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
             lambda current: runs.save_checkpoint(log_dir, current, validation, spec.off_policy),
             options["eval_freq"], start=0 if checkpoint is None else checkpoint["step"],
         ))
-    remaining = total_timesteps - model.num_timesteps
-    if remaining > 0:
-        model.learn(remaining, callback=callbacks, reset_num_timesteps=checkpoint is None, progress_bar=progress_bar)
+    # ARS's loop does not read callbacks' answers: with patience it learns eval_freq steps
+    # at a time, and an early stop takes effect between them.
+    chunked = spec.name == "ars" and options["patience"] is not None
+    validation.validate_at_end = not chunked
+    reset_num_timesteps = checkpoint is None
+    while model.num_timesteps < total_timesteps and not validation.stopped_early:
+        remaining = total_timesteps - model.num_timesteps
+        model.learn(min(remaining, options["eval_freq"]) if chunked else remaining, callback=callbacks,
+                    reset_num_timesteps=reset_num_timesteps, progress_bar=progress_bar)
+        reset_num_timesteps = False
+    if chunked:
+        validation.finish()
     validation.restore_best()
     result = TrainResult(
         model=model, policy=make_policy(model), history=validation.state["history"],

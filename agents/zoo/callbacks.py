@@ -44,7 +44,7 @@ class InventoryValidation(ValidationCallback):
         reference: compute the best classical policy's cost on the validation set (logged
             as ``inventory/gap_to_best_classical_pct``).
         patience: validations without improvement before stopping early; None: never
-            (ARS does not stop: its loop ignores callbacks).
+            (not for ARS under rl-zoo3: its loop ignores callbacks' answers).
         initial_mu: the untrained policy's mu: ``"auto"`` (as ``gym-inventory train``),
             a number or list, or None (SB3's initialization). Set only on a fresh model.
         final_layer_gain: factor on the final layer's weights when ``initial_mu`` is set.
