@@ -52,14 +52,14 @@ def setting_of(name: str):
 
 def run_sweeps(plan: dict, out: str, workers: int) -> None:
     from agents.sweep import SweepSpec, load_space, run_sweep, space_file
+    from gym_inventory.study import Splits
 
     sweeps = [(s, m, r, k) for s in plan["settings"] for m in plan["methods"] for r in plan["regs"] for k in range(plan["repeats"])]
     started = time.perf_counter()
     for index, (name, method, kind, repeat) in enumerate(sweeps, 1):
         setting = setting_of(name)
-        spec = SweepSpec(method, kind, setting.env_kwargs, load_space(space_file(method)), budget=plan["budgets"][method],
-                         train_skus=setting.train_skus, val_skus=setting.val_skus, test_skus=setting.test_skus,
-                         warmup_epochs=setting.warmup_epochs, seed=repeat, reference=setting.reference, setting=name)
+        spec = SweepSpec(method, kind, Splits.of(setting), load_space(space_file(method)), budget=plan["budgets"][method],
+                         seed=repeat, reference=setting.reference, setting=name)
         summary = run_sweep(spec, sweep_dir(out, name, method, kind, repeat), n_trials=plan["trials"], workers=workers,
                             progress=False)
         chosen = summary.get("chosen_trial") or {}

@@ -15,7 +15,7 @@ from agents.sweep import SweepSpec, best_so_far, curve_record, load_space, shipp
 from agents.sweep.space import check_space, translate
 from agents.sweep.spec import TrialSeededRandomSampler, prepare_out_dir
 from agents.sweep.storage import open_storage
-from gym_inventory.study import SETTINGS
+from gym_inventory.study import SETTINGS, Splits
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INF = math.inf
@@ -191,7 +191,7 @@ def test_bad_input_exits_2_and_overwrites_nothing(tmp_path, capsys):
     code, err = run("--algo", "ds", "--reg", "base", "--setting", "setting1", "--out", str(other))
     assert code == 2 and "not empty" in err and os.listdir(other) == ["notes.txt"]
     existing = tmp_path / "existing"
-    spec = SweepSpec("ds", "none", SETTINGS["setting1"].env_kwargs, load_space(space), budget=5)
+    spec = SweepSpec("ds", "none", Splits(SETTINGS["setting1"].env_kwargs), load_space(space), budget=5)
     prepare_out_dir(existing, spec)
     saved = (existing / "sweep.json").read_text()
     code, err = run("--algo", "ds", "--reg", "base", "--setting", "setting1", "--space", str(space), "--out", str(existing))
@@ -204,8 +204,8 @@ def test_sweep_in_process_with_one_worker(tmp_path):
 
     space = tmp_path / "space.yml"
     space.write_text(SPACE.replace("budget: 200", "budget: 20"))
-    spec = SweepSpec("ds", "both", SETTINGS["setting3"].env_kwargs, load_space(space), budget=20, train_skus=5,
-                     val_skus=4, test_skus=4, setting="setting3")
+    splits = Splits(SETTINGS["setting3"].env_kwargs, train_skus=5, val_skus=4, test_skus=4)
+    spec = SweepSpec("ds", "both", splits, load_space(space), budget=20, setting="setting3")
     summary = run_sweep(spec, tmp_path / "s", n_trials=2, workers=1, progress=False)
     assert summary["finished_trials"] == 2 and np.isfinite(summary["chosen_trial"]["test_cost"])
     extended = run_sweep(spec, tmp_path / "s", n_trials=3, workers=1, progress=False)  # a larger --trials extends it
@@ -222,7 +222,7 @@ def test_sweep_in_process_with_one_worker(tmp_path):
 def test_shipped_spaces_fit_their_algorithm(algo):
     from agents.sweep.runner import check_spec, training_hyperparams
 
-    spec = SweepSpec(algo, "both", SETTINGS["setting1"].env_kwargs, load_space(space_file(algo)), budget=1000)
+    spec = SweepSpec(algo, "both", Splits(SETTINGS["setting1"].env_kwargs), load_space(space_file(algo)), budget=1000)
     check_spec(spec)
     hyper = training_hyperparams(spec, {"net_width": 32, "initial_action_bias": 0.5})
     assert hyper["initial_mu"] == [0.0, 0.0, 3.0, 0.0, 0.0]
@@ -230,7 +230,7 @@ def test_shipped_spaces_fit_their_algorithm(algo):
         assert hyper["policy_kwargs"]["net_arch"] == [32, 32] and hyper["val_trajectories"] == 10
     bad = dict(spec.space, fixed={"learnin_rate": 0.1})
     with pytest.raises(ValueError, match="learnin_rate"):
-        check_spec(SweepSpec(algo, "both", SETTINGS["setting1"].env_kwargs, bad, budget=1000))
+        check_spec(SweepSpec(algo, "both", Splits(SETTINGS["setting1"].env_kwargs), bad, budget=1000))
 
 
 def test_tpe_sampler_runs(tmp_path):
@@ -238,7 +238,22 @@ def test_tpe_sampler_runs(tmp_path):
 
     space = tmp_path / "space.yml"
     space.write_text(SPACE.replace("budget: 200", "budget: 10"))
-    spec = SweepSpec("ds", "base", SETTINGS["setting1"].env_kwargs, load_space(space), budget=10, val_skus=4,
-                     test_skus=4, sampler="tpe")
+    spec = SweepSpec("ds", "base", Splits(SETTINGS["setting1"].env_kwargs, val_skus=4, test_skus=4), load_space(space),
+                     budget=10, sampler="tpe")
     summary = run_sweep(spec, tmp_path / "tpe", n_trials=2, workers=1, progress=False)
     assert summary["finished_trials"] == 2 and summary["failed_trials"] == 0
+
+
+def test_identity_is_flat_and_round_trips():
+    # sweep.json and the study's name keep the flat layout of earlier versions, so old sweeps resume.
+    splits = Splits(SETTINGS["setting2"].env_kwargs, train_skus=None, val_skus=7, test_skus=9, data_seed=3, warmup_epochs=2)
+    spec = SweepSpec("ds", "both", splits, load_space(space_file("ds")), budget=10, seed=4, setting="setting2")
+    identity = spec.identity()
+    assert sorted(identity) == sorted(["algo", "regularization", "env_kwargs", "space", "budget", "train_skus", "val_skus",
+                                       "test_skus", "data_seed", "warmup_epochs", "seed", "sampler", "reference", "setting"])
+    assert (identity["train_skus"], identity["val_skus"], identity["test_skus"], identity["data_seed"]) == (None, 7, 9, 3)
+    again = SweepSpec.from_identity(json.loads(json.dumps(identity)))
+    assert again.identity() == identity and again.study_name() == spec.study_name()
+    assert again.splits.seed("test") == splits.seed("test")
+    with pytest.raises(TypeError, match="splits must be a gym_inventory.study.Splits"):
+        SweepSpec("ds", "both", SETTINGS["setting2"].env_kwargs, load_space(space_file("ds")), budget=10)

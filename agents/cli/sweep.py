@@ -52,7 +52,7 @@ def build_spec(args):
     from gym_inventory.config import check_env_kwargs
     from gym_inventory.params import check_int
     from gym_inventory.remap import check_kind
-    from gym_inventory.study import get_setting
+    from gym_inventory.study import Splits, get_setting
 
     kind = check_kind(args.reg)
     if args.space is None and args.algo not in shipped_algorithms():
@@ -66,22 +66,23 @@ def build_spec(args):
         setting = get_setting(args.setting)
         flags = {k[len("env_"):]: v for k, v in vars(args).items() if k.startswith("env_") and k != "env_config" and v is not None}
         env = check_env_kwargs(dict(setting.env_kwargs, **flags))
-        sizes = (setting.train_skus, setting.val_skus, setting.test_skus)
+        sizes = {"train_skus": setting.train_skus, "val_skus": setting.val_skus, "test_skus": setting.test_skus,
+                 "warmup_epochs": setting.warmup_epochs}
         reference = setting.reference if args.reference == "auto" else args.reference
     else:
         env = env_kwargs_from_args(args)
-        sizes = (10, 100, 100)
+        sizes = {}  # Splits' defaults
         reference = default_reference(env) if args.reference == "auto" else args.reference
-    train = sizes[0] if args.train_skus is None else check_int("--train-skus", args.train_skus, 0) or None
+    if args.train_skus is not None:
+        sizes["train_skus"] = check_int("--train-skus", args.train_skus, 0) or None
+    sizes.update({name: value for name, value in (("val_skus", args.val_skus), ("test_skus", args.test_skus)) if value is not None})
     budget = args.timesteps if args.timesteps is not None else space["budget"]
     if budget is None:
         raise UsageError(f"the search space gives no budget; pass --timesteps N")
     return SweepSpec(
-        algo=args.algo, regularization=kind, env_kwargs=env, space=space, budget=check_int("--timesteps", budget, 1),
-        train_skus=train, val_skus=sizes[1] if args.val_skus is None else args.val_skus,
-        test_skus=sizes[2] if args.test_skus is None else args.test_skus, data_seed=check_int("--data-seed", args.data_seed, 0),
-        seed=check_int("--seed", args.seed, 0), sampler=args.sampler, reference=reference,
-        setting=args.setting,
+        algo=args.algo, regularization=kind, splits=Splits(env, data_seed=check_int("--data-seed", args.data_seed, 0), **sizes),
+        space=space, budget=check_int("--timesteps", budget, 1), seed=check_int("--seed", args.seed, 0),
+        sampler=args.sampler, reference=reference, setting=args.setting,
     )
 
 

@@ -58,7 +58,7 @@ def reference_cost(spec: SweepSpec) -> dict:
     """The reference of the sweep's problem on its test SKUs: ``{"policy", "cost", "exact", "candidates"}``."""
     from gym_inventory.study import Reference, reference
 
-    splits = spec.splits()
+    splits = spec.splits
     if spec.reference == "optimal_base_stock":
         from gym_inventory.optimal import optimal_base_stock_for
 

@@ -38,17 +38,17 @@ def training_hyperparams(spec: SweepSpec, values: dict) -> dict:
     """The trainer's hyperparameters for sampled ``values`` (fixed ones, the data budget, translations)."""
     merged = dict(spec.space["fixed"], **values)
     defaults = default_hyperparams(spec.algo)
-    hyper = spaces.translate(spec.algo, spec.regularization, merged, spec.splits().train_env_kwargs(),
+    hyper = spaces.translate(spec.algo, spec.regularization, merged, spec.splits.train_env_kwargs(),
                              policy_kwargs=defaults.get("policy_kwargs"))
     if spec.algo == DS:
-        if spec.train_skus is not None:
+        if spec.splits.train_skus is not None:
             # DS draws its training and early-stopping episodes from the pool: all of it, once each.
-            hyper.setdefault("train_trajectories", spec.train_skus)
-            hyper.setdefault("val_trajectories", spec.train_skus)
+            hyper.setdefault("train_trajectories", spec.splits.train_skus)
+            hyper.setdefault("val_trajectories", spec.splits.train_skus)
     else:
         # SB3 keeps the best model of validations on the training pool, ten times per run.
-        if spec.train_skus is not None:
-            hyper.setdefault("val_trajectories", max(2, spec.train_skus))
+        if spec.splits.train_skus is not None:
+            hyper.setdefault("val_trajectories", max(2, spec.splits.train_skus))
         hyper.setdefault("eval_freq", max(1, spec.budget // 10))
     return hyper
 
@@ -74,7 +74,7 @@ def open_study(spec: SweepSpec, out_dir, storage_url=None, worker_index: int = 0
 def run_trial(spec: SweepSpec, trial: optuna.Trial, out_dir) -> float:
     """Train and score one trial; its facts go to the trial's user attributes."""
     started = time.perf_counter()
-    splits = spec.splits()
+    splits = spec.splits
     values = spaces.suggest(trial, spec.space)
     hyper = training_hyperparams(spec, values)
     trial.set_user_attr("hyperparams", json.loads(json.dumps(hyper)))

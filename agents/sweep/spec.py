@@ -26,6 +26,10 @@ SPEC_FILE = "sweep.json"
 SAMPLERS = ("random", "tpe")
 
 
+#: The fields of :class:`gym_inventory.study.Splits`, stored flat in a sweep's identity.
+SPLIT_FIELDS = tuple(field.name for field in dataclasses.fields(Splits))
+
+
 @dataclass(frozen=True)
 class SweepSpec:
     """Everything that defines a sweep (JSON values only).
@@ -33,27 +37,20 @@ class SweepSpec:
     Attributes:
         algo: ``"ds"`` or an algorithm of :func:`agents.train`.
         regularization: ``"none"``, ``"base"``, ``"coeff"`` or ``"both"``.
-        env_kwargs: gym.make kwargs of the demand source (validation and test SKUs).
-        train_skus, val_skus, test_skus, data_seed, warmup_epochs: the splits
-            (:class:`gym_inventory.study.Splits`).
+        splits: the problem and its train / validation / test SKUs (:class:`gym_inventory.study.Splits`).
+        space: the checked search space (:mod:`agents.sweep.space`).
         budget: per trial, gradient steps (DS) or environment steps (SB3).
         seed: seeds the sampler and every trial's training run.
         sampler: ``"random"`` (the best-so-far protocol) or ``"tpe"``.
-        space: the checked search space (:mod:`agents.sweep.space`).
         reference: ``"best_classical"``, ``"critical_fractile"`` or ``"optimal_base_stock"``.
         setting: the study setting's name, when the sweep runs one.
     """
 
     algo: str
     regularization: str
-    env_kwargs: dict
+    splits: Splits
     space: dict
     budget: int
-    train_skus: int | None = 10
-    val_skus: int = 100
-    test_skus: int = 100
-    data_seed: int = 0
-    warmup_epochs: int = 0
     seed: int = 0
     sampler: str = "random"
     reference: str = "best_classical"
@@ -61,29 +58,31 @@ class SweepSpec:
 
     def __post_init__(self):
         check_kind(self.regularization)
+        if not isinstance(self.splits, Splits):
+            raise TypeError(f"splits must be a gym_inventory.study.Splits, got {self.splits!r}")
         check_int("budget", self.budget, 1)
         check_int("seed", self.seed, 0)
         check_choice("sampler", self.sampler, SAMPLERS)
         check_choice("reference", self.reference, ("best_classical", "critical_fractile", "optimal_base_stock"))
-        self.splits()  # validates the problem and the split sizes
         try:
             json.dumps(self.identity())
         except TypeError as error:
             raise TypeError(f"a sweep stores its problem as JSON; use preset names and plain values ({error})") from None
 
     def identity(self) -> dict:
-        return json.loads(json.dumps(dataclasses.asdict(self), sort_keys=True))
+        """The sweep as one flat JSON object: its fields, with those of ``splits`` in place of it."""
+        fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if field.name != "splits"}
+        fields.update({name: getattr(self.splits, name) for name in SPLIT_FIELDS})
+        return json.loads(json.dumps(fields, sort_keys=True))
 
     @classmethod
     def from_identity(cls, identity: dict) -> "SweepSpec":
-        return cls(**identity)
+        rest = {key: value for key, value in identity.items() if key not in SPLIT_FIELDS}
+        return cls(splits=Splits(**{name: identity[name] for name in SPLIT_FIELDS if name in identity}), **rest)
 
     def study_name(self) -> str:
         digest = hashlib.sha1(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:10]
         return f"{self.algo}-{self.regularization}-{digest}"
-
-    def splits(self) -> Splits:
-        return Splits(self.env_kwargs, self.train_skus, self.val_skus, self.test_skus, self.data_seed, self.warmup_epochs)
 
     def trial_seed(self, number: int) -> int:
         """The training seed of trial ``number``."""
