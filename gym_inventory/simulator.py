@@ -206,7 +206,8 @@ class InventorySimulator:
         # Column-major, so that each step's column is one contiguous write (large batches).
         self._record_block = np.zeros((len(RECORD_FIELDS) * self.n_skus, p.horizon), order="F")
         blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, p.horizon)
-        self.records = dict(zip(RECORD_FIELDS, blocks))
+        self._records = dict(zip(RECORD_FIELDS, blocks))
+        self._pending_records = []  # step_sku's rows not yet in the block (see ``records``)
         self._zeros = np.zeros(self.n_skus)
         self._lookahead = p.lookahead_days
         if self.n_skus == 1:  # the Python-float copies used by step_sku
@@ -247,6 +248,17 @@ class InventorySimulator:
         return context
 
     # ------------------------------------------------------------------ state
+    @property
+    def records(self) -> dict:
+        """Per-epoch records of the episode: name in :data:`RECORD_FIELDS` -> ``(n_skus, horizon)``
+        views of one block (epochs not simulated yet are 0)."""
+        pending = self._pending_records
+        if pending:  # step_sku's rows: one write for all of them, not one per step
+            first = self.epoch - len(pending)
+            self._record_block[:, first : self.epoch] = np.array(pending).T
+            pending.clear()
+        return self._records
+
     @property
     def inventory_position(self) -> np.ndarray:
         """tot(I) of every SKU now, ``(n_skus,)`` units."""
@@ -341,7 +353,7 @@ class InventorySimulator:
         self.pipeline = np.array([pipeline])
         # numpy sums fewer than 8 numbers left to right, more pairwise: the same sum as step().
         values[_POSITION] = _total(pipeline) if len(pipeline) < 8 else float(_row_sums(self.pipeline)[0])
-        self._record_block[:, self.epoch] = values
+        self._pending_records.append(values)  # written into the block when ``records`` is read
         self.epoch += 1
         obs = self._sku_observation[min(self.epoch, self.params.horizon - 1)].copy()
         inv_scale = self._sku_inv_scale
