@@ -62,8 +62,9 @@ def window_means(demand: np.ndarray, start: np.ndarray, stop: np.ndarray, fallba
 
 def _columns(array: np.ndarray, index: np.ndarray) -> np.ndarray:
     """``array[:, index]``: a strided view when ``index`` steps evenly upward (decision days
-    every P days), which large batches read several times faster than a gather."""
-    if index.size > 1:
+    every P days), which large batches read several times faster than a gather (small
+    ones gather: the check would cost more than it saves)."""
+    if array.shape[0] >= 64 and index.size > 1:
         step = int(index[1] - index[0])
         if step > 0 and (np.diff(index) == step).all():
             return array[:, int(index[0]) : int(index[-1]) + 1 : step]

@@ -81,6 +81,22 @@ def test_window_means_cut_to_the_path_and_fall_back_to_scale():
     np.testing.assert_allclose(means, [[1.0, 1.5, 3.5, 9.0]])
 
 
+@pytest.mark.parametrize("n_skus", [1, 100])  # 100: large batches read evenly spaced windows as strided views
+@pytest.mark.parametrize("start, stop", [
+    (28 + 3 * np.arange(20), 35 + 3 * np.arange(20)),  # decision days every 3 days: a view for large batches
+    (np.arange(20) - 5, np.arange(20) + 2),  # cut at the start of the path: a gather
+    (np.array([0, 2, 3, 6]), np.array([7, 9, 10, 13])),  # not evenly spaced: a gather
+])
+def test_window_means_equal_an_explicit_gather(n_skus, start, stop):
+    demand = np.random.default_rng(n_skus).gamma(2.0, 2.0, (n_skus, 100))
+    fallback = np.full(n_skus, 7.0)
+    lo, hi = np.clip(start, 0, 100), np.clip(stop, 0, 100)
+    cumulative = np.concatenate([np.zeros((n_skus, 1)), np.cumsum(demand, axis=1)], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.where(hi > lo, (cumulative[:, hi] - cumulative[:, lo]) / (hi - lo), fallback[:, None])
+    assert window_means(demand, start, stop, fallback).tobytes() == expected.tobytes()
+
+
 def test_forecast_features_by_hand():
     demand = np.arange(40, dtype=float)[None, :]  # demand on day d is d
     feats = forecast_features(demand, np.array([28]), np.array([1.0]), 0.0, None)[0, 0]
