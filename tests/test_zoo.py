@@ -121,19 +121,33 @@ def test_inventory_validation_reads_the_problem_sets_the_bias_and_keeps_the_best
     np.testing.assert_allclose(rescale.to_mu(action), 4.4, rtol=1e-5)
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"normalize_observation": True}, "NormalizeObservation"),
-    ({"observation_parts": ["pipeline", "static"]}, "same observation_parts"),
+@pytest.mark.parametrize("options, parts, message", [
+    ({"normalize_observation": True}, None, "NormalizeObservation"),
+    ({"observation_parts": ["pipeline", "static"]}, None, "observation_parts exactly when"),
+    ({}, ["pipeline"], "observation_parts exactly when"),
 ])
-def test_inventory_validation_refuses_what_it_cannot_evaluate(options, message):
+def test_inventory_validation_refuses_what_it_cannot_evaluate(options, parts, message):
     from stable_baselines3 import PPO
 
     from agents.zoo.callbacks import InventoryValidation
 
     venv = zoo_like_venv(normalize=False, **options)
     model = PPO("MlpPolicy", venv, n_steps=16, batch_size=32, n_epochs=1, seed=0)
+    callback = InventoryValidation(eval_freq=32, n_trajectories=4, reference=False, observation_parts=parts)
     with pytest.raises(ValueError, match=message):
-        model.learn(16, callback=InventoryValidation(eval_freq=32, n_trajectories=4, reference=False))
+        model.learn(16, callback=callback)
+
+
+def test_inventory_validation_with_selected_observation_parts():
+    from stable_baselines3 import PPO
+
+    from agents.zoo.callbacks import InventoryValidation
+
+    venv = zoo_like_venv(normalize=False, observation_parts=["pipeline", "static"])
+    model = PPO("MlpPolicy", venv, n_steps=16, batch_size=32, n_epochs=1, seed=0)
+    callback = InventoryValidation(eval_freq=32, n_trajectories=4, reference=False, observation_parts=["pipeline", "static"])
+    model.learn(32, callback=callback)
+    assert [record["step"] for record in callback.state["history"]] == [0, 32]
 
 
 def test_inventory_validation_needs_the_inventory_env_and_a_regularization():

@@ -92,8 +92,9 @@ class InventoryValidation(ValidationCallback):
         for name, advice in UNSUPPORTED_WRAPPERS.items():
             if name in names:
                 raise ValueError(f"InventoryValidation cannot evaluate a policy trained behind {name}: {advice}")
-        if "TransformObservation" in names and self.observation_parts is None:
-            raise ValueError("the env selects observation parts; give the callback the same observation_parts")
+        if ("TransformObservation" in names) != (self.observation_parts is not None):
+            raise ValueError("give the callback observation_parts exactly when the env wrapper selects them, and the "
+                             f"same ones (env wrappers {names}, observation_parts={self.observation_parts!r})")
         classes = {cls.__name__: kind for kind, cls in SINGLE_WRAPPERS.items()}
         found = [wrapper for wrapper in spec.additional_wrappers if wrapper.name in classes]
         if len(found) != 1:
