@@ -74,10 +74,6 @@ class StepResult:
     def items(self):
         return [(name, self[name]) for name in STEP_FIELDS]
 
-    def sku(self, index: int) -> dict:
-        """Python numbers of one SKU: floats, ``stockout_days`` an int and ``stockout`` a bool."""
-        return sku_info(self.rows[:, index].tolist())
-
 
 def sku_info(values: list) -> dict:
     """A step's record of one SKU (floats in :data:`RECORD_FIELDS` order) as a dict of :data:`STEP_FIELDS`.
