@@ -75,12 +75,12 @@ class InventoryValidation(ValidationCallback):
             if self.reference:
                 self.reference_cost = best_classical(self.env_kwargs, **self.evaluate_options)["cost"]
                 self.state["reference_cost"] = self.reference_cost
+        super()._init_callback()  # builds self.policy, which reads the model's weights when called
         if self.initial_mu is not None and self.model.num_timesteps == 0:  # a fresh model, not a continued one
-            remapper = self._policy_of(self.model).remapper
+            remapper = self.policy.remapper
             params = resolve_problem(self.problem)[0]
             initial_mu = resolve_initial_mu(self.initial_mu, self.regularization, params, remapper.size)
             set_initial_mu(self.model, initial_mu, MuRescale(remapper.space), gain=self.final_layer_gain)
-        super()._init_callback()
 
     def _read_training_env(self) -> None:
         """The problem and the regularization, from the spec of the training env's first SKU."""
