@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "ds": "agents.cli.ds",
     "sweep": "agents.cli.sweep",
     "demo": "agents.cli.demo",
+    "bench": "agents.cli.bench",
 }
 
 
