@@ -1,7 +1,47 @@
-"""Rendering for teaching: a text line per epoch, or a matplotlib picture of the episode."""
+"""Pictures of the inventory env for teaching: a text line, a frame, a window.
+
+:class:`EnvRenderer` is what ``InventoryEnv.render()`` calls for each ``render_mode``:
+
+* ``"ansi"``: one line for the last epoch (:func:`ansi`);
+* ``"rgb_array"``: an ``(height, width, 3)`` uint8 frame drawn by :class:`FramePainter`
+  on one reused matplotlib figure (Agg, no window, no extra dependency);
+* ``"human"``: the same frame in a matplotlib window, redrawn after every step and
+  reset at ``metadata["render_fps"]``, closed by ``env.close()``. Where no display exists
+  (no ``DISPLAY``/``WAYLAND_DISPLAY`` on Linux, or a non-interactive matplotlib backend
+  such as Agg) it warns once and draws nothing: ``render()`` returns None.
+
+The frame, top to bottom: a title line (day, lead time, backlog or lost sales, costs);
+the scene: the pipeline as a conveyor of L slots (one per day until arrival, labelled
+with the day of arrival, the units in each; the order just placed enters at the far left
+end, the day's arrival leaves at the right into stock), the stock (on hand up, backlog
+down; units lost for lost sales), the inventory position with the regularization's
+target level where it has one (Base, Both), and the day's demand and the running cost;
+below, the history of the episode with its legend beside the chart, never on the data.
+"""
 from __future__ import annotations
 
+import math
+import os
+import sys
+
 import numpy as np
+
+#: The frame's default ``(width, height)`` in pixels; ``render_size`` changes it (the layout scales).
+DEFAULT_RENDER_SIZE = (480, 280)
+#: Regularizations whose mu sets an order-up-to level: order = max(level - tot(I), 0).
+TARGET_LEVEL_KINDS = ("base", "both")
+#: Days of history the chart shows at most (a longer episode scrolls).
+HISTORY_WINDOW_DAYS = 120
+
+COLORS = {
+    "on_hand": "tab:blue",
+    "short": "tab:red",
+    "in_transit": "tab:orange",
+    "order": "tab:green",
+    "demand": "tab:purple",
+    "position": "0.45",
+    "target": "black",
+}
 
 
 def ansi(simulator) -> str:
@@ -18,32 +58,407 @@ def ansi(simulator) -> str:
     )
 
 
-def rgb_array(simulator) -> np.ndarray:
-    """An ``(H, W, 3)`` uint8 picture of on-hand, inventory position, demand and orders so far."""
+def check_render_size(render_size) -> tuple[int, int]:
+    """``render_size`` as ``(width, height)`` ints of at least ``(240, 140)`` pixels, else ``ValueError``/``TypeError``."""
+    try:
+        width, height = render_size
+    except (TypeError, ValueError):
+        raise TypeError(f"render_size must be (width, height) in pixels, got {render_size!r}") from None
+    for value in (width, height):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"render_size must be two integers (width, height), got {render_size!r}")
+    if width < 240 or height < 140:
+        raise ValueError(f"render_size must be at least (240, 140) pixels, got {render_size!r}")
+    return int(width), int(height)
+
+
+def note_target_level(inventory_env, remapper, mu: np.ndarray) -> None:
+    """Tell ``inventory_env``'s renderer the order-up-to level of the decision being made (Base, Both).
+
+    The level is remap's order at zero inventory position (uncapped, not rounded), that
+    is ``max(level, 0)``: the one remap function, not a second copy of its math.
+    Other kinds have no level (only their name is noted, for the title); an env without a
+    renderer ignores it.
+    """
+    renderer = getattr(inventory_env, "renderer", None)
+    if renderer is None:
+        return
+    if remapper.kind not in TARGET_LEVEL_KINDS:
+        renderer.note_target_level(inventory_env.simulator.epoch, math.nan, remapper.kind)
+        return
+    from gym_inventory.remap import remap
+
+    features = None if remapper.kind == "base" else np.reshape(inventory_env.features, (1, -1))
+    level = remap(remapper.kind, mu, inventory_position=np.zeros(1), features=features,
+                  scale=np.reshape(inventory_env.scale, (1,)), xp=np)
+    renderer.note_target_level(inventory_env.simulator.epoch, float(level[0]), remapper.kind)
+
+
+def display_problem() -> str | None:
+    """Why no matplotlib window can open here (a sentence), or None when one can."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return "no display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    backend = matplotlib.get_backend()
+    if not _is_interactive_backend(backend):
+        return f"matplotlib's backend {backend!r} cannot open a window"
+    return None
 
-    epoch = simulator.epoch
-    p = simulator.params
-    days = np.arange(epoch) * p.review_period
-    rec = {name: values[0, :epoch] for name, values in simulator.records.items() if values.ndim == 2}
-    figure = Figure(figsize=(6, 3.5), dpi=80)
-    canvas = FigureCanvasAgg(figure)
-    axes = figure.add_subplot(1, 1, 1)
-    if epoch:
-        axes.step(days, rec["on_hand"] - rec["backlog"], where="post", label="net inventory")
-        axes.step(days, rec["inventory_position"], where="post", label="inventory position")
-        axes.bar(days, rec["order"], width=0.4 * p.review_period, alpha=0.5, label="order")
-        axes.plot(days, rec["demand"], ".", label="demand (epoch)")
-    axes.axhline(0.0, color="black", linewidth=0.5)
-    axes.set_xlabel("day")
-    axes.set_ylabel("units")
-    axes.set_title(f"L={p.lead_time}, P={p.review_period}, {'lost sales' if p.lost_sales else 'backlog'}")
-    if epoch:
-        axes.legend(loc="upper right", fontsize="small")
-    figure.tight_layout()
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
+
+def _is_interactive_backend(backend: str) -> bool:
+    if backend.startswith("module://"):
+        return "inline" not in backend  # Jupyter's inline backend draws pictures, not windows
+    try:
+        from matplotlib.backends import BackendFilter, backend_registry
+
+        names = backend_registry.list_builtin(BackendFilter.INTERACTIVE)
+    except ImportError:  # matplotlib < 3.9
+        from matplotlib import rcsetup
+
+        names = rcsetup.interactive_bk
+    return backend.lower() in {name.lower() for name in names}
+
+
+class EnvRenderer:
+    """The env's rendering: the per-epoch notes a frame needs beyond the simulator's records, and the output.
+
+    Args:
+        render_mode: ``"ansi"``, ``"rgb_array"`` or ``"human"``.
+        params: the env's :class:`~gym_inventory.params.InventoryParams`.
+        render_size: ``(width, height)`` of frames and window, pixels.
+        render_fps: frames per second of the ``"human"`` window.
+    """
+
+    def __init__(self, render_mode: str, params, render_size=DEFAULT_RENDER_SIZE, render_fps: float = 4):
+        self.render_mode = render_mode
+        self.params = params
+        self.size = check_render_size(render_size)
+        self.render_fps = render_fps
+        self.arrivals = np.zeros(params.horizon)  # units arrived during each epoch
+        self.target_levels = np.full(params.horizon, np.nan)  # the order-up-to level of each epoch's order
+        self.target_kind = None
+        self.painter = None
+        self._window_problem = None
+
+    def reset(self) -> None:
+        self.arrivals[:] = 0.0
+        self.target_levels[:] = np.nan
+
+    def note_step(self, in_transit_before: float, order: float, simulator) -> None:
+        """Record the epoch just simulated: units arrived, by conservation of the units in transit."""
+        in_transit_after = float(simulator.pipeline[0, 1:].sum())
+        self.arrivals[simulator.epoch - 1] = max(in_transit_before + order - in_transit_after, 0.0)
+
+    def note_target_level(self, epoch: int, level: float, kind: str) -> None:
+        if epoch < self.params.horizon:
+            self.target_levels[epoch] = level
+            self.target_kind = kind
+
+    def render(self, simulator):
+        """The mode's output: a str (ansi), a frame (rgb_array), or None after drawing the window (human)."""
+        if self.render_mode == "ansi":
+            return ansi(simulator)
+        if self.render_mode == "rgb_array":
+            if self.painter is None:
+                self.painter = FramePainter(_agg_figure(), self.params, self.size)
+            self.painter.draw(simulator, self.arrivals, self.target_levels, self.target_kind)
+            return self.painter.rgb()
+        return self._show_window(simulator)
+
+    def _show_window(self, simulator) -> None:
+        if self._window_problem is not None:
+            return None
+        if self.painter is None:
+            problem = display_problem()
+            if problem is not None:
+                self._window_problem = problem
+                import gymnasium as gym
+
+                gym.logger.warn(f"render_mode='human' opens no window: {problem}. Frames are skipped; "
+                                "use render_mode='rgb_array' for pictures (for example with RecordVideo)")
+                return None
+            import matplotlib.pyplot as plt
+
+            width, height = self.size
+            dpi = _dpi(self.size)
+            figure = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+            figure.canvas.manager.set_window_title("InventoryLeadTime-v0")
+            self.painter = FramePainter(figure, self.params, self.size)
+        import matplotlib.pyplot as plt
+
+        self.painter.draw(simulator, self.arrivals, self.target_levels, self.target_kind)
+        plt.pause(1.0 / self.render_fps)  # shows the window and runs its event loop for one frame's time
+        return None
+
+    def close(self) -> None:
+        if self.painter is not None and self.render_mode == "human":
+            import matplotlib.pyplot as plt
+
+            plt.close(self.painter.figure)
+        self.painter = None
+
+
+def _dpi(size: tuple[int, int]) -> float:
+    """Dots per inch that make the layout of 480x280 scale with the frame (twice the size, twice the fonts)."""
+    width, height = size
+    return 100.0 * min(width / DEFAULT_RENDER_SIZE[0], height / DEFAULT_RENDER_SIZE[1])
+
+
+def _agg_figure():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    return figure
+
+
+class FramePainter:
+    """Draws frames of one env on one matplotlib ``figure``, reusing its artists from frame to frame.
+
+    Args:
+        figure: a matplotlib figure (an Agg one for frames, a pyplot one for a window).
+        params: the env's :class:`~gym_inventory.params.InventoryParams`.
+        size: ``(width, height)`` in pixels.
+    """
+
+    #: Scene units from the zero line to the top (bottom) of the stock and position columns.
+    COLUMN_HALF = 38.0
+
+    def __init__(self, figure, params, size=DEFAULT_RENDER_SIZE):
+        from matplotlib.collections import LineCollection
+        from matplotlib.patches import FancyArrowPatch, Rectangle
+
+        self.figure = figure
+        self.params = params
+        self.size = check_render_size(size)
+        width, height = self.size
+        dpi = _dpi(self.size)
+        # A hair over the exact size: Agg truncates the product of inches and dpi to whole pixels.
+        figure.set_dpi(dpi)
+        figure.set_size_inches((width + 1e-3) / dpi, (height + 1e-3) / dpi)
+        p = params
+        self.fontsize = 7.0
+        small = 6.0
+
+        self.title = figure.text(0.01, 0.985, "", ha="left", va="top", fontsize=self.fontsize, fontweight="bold")
+
+        # The scene: data coordinates 0..100 in x and y.
+        scene = figure.add_axes((0.0, 0.50, 1.0, 0.43))
+        scene.set_xlim(0, 100)
+        scene.set_ylim(0, 100)
+        scene.set_axis_off()
+        self.scene = scene
+        self.slot_capacity = 3.0 * p.review_period  # scale units that fill a slot (about 3 epochs' demand)
+        self.stock_capacity = 2.0 * (p.lead_time + p.review_period)  # scale units of the stock column's half height
+
+        # Conveyor: L slots from x = 12 (the far end, the latest arrival) to x = 56 (arrives next).
+        belt_left, belt_right, belt_bottom, belt_top = 12.0, 56.0, 28.0, 78.0
+        self.belt = (belt_left, belt_right, belt_bottom, belt_top)
+        n_slots = p.lead_time
+        self.slot_fills, self.slot_texts, self.slot_days, self.slot_frames = [], [], [], []
+        if n_slots:
+            slot_width = (belt_right - belt_left) / n_slots
+            for index in range(n_slots):
+                left = belt_left + index * slot_width
+                frame = Rectangle((left + 0.6, belt_bottom), slot_width - 1.2, belt_top - belt_bottom,
+                                  facecolor="0.95", edgecolor="0.35", linewidth=0.8)
+                fill = Rectangle((left + 1.4, belt_bottom), slot_width - 2.8, 0.0, facecolor=COLORS["in_transit"],
+                                 edgecolor="none")
+                scene.add_patch(frame)
+                scene.add_patch(fill)
+                self.slot_frames.append(frame)
+                self.slot_fills.append(fill)
+                self.slot_texts.append(scene.text(left + slot_width / 2, belt_top - 2, "", ha="center", va="top",
+                                                  fontsize=small if n_slots > 5 else self.fontsize))
+                self.slot_days.append(scene.text(left + slot_width / 2, belt_bottom - 2, "", ha="center", va="top",
+                                                 fontsize=small, color="0.3"))
+            scene.text((belt_left + belt_right) / 2, 96, f"in transit: {n_slots} day{'s' if n_slots > 1 else ''} "
+                       "until arrival (arrival day below)", ha="center", va="top", fontsize=small)
+            # the rollers under the belt
+            scene.plot([belt_left, belt_right], [belt_bottom - 0.5, belt_bottom - 0.5], color="0.2", linewidth=1.5)
+        else:
+            scene.text((belt_left + belt_right) / 2, (belt_bottom + belt_top) / 2,
+                       "L = 0: an order arrives\nthe day it is placed", ha="center", va="center", fontsize=self.fontsize,
+                       color="0.3")
+        self.order_text = scene.text(0.5, 62, "", ha="left", va="bottom", fontsize=self.fontsize, color=COLORS["order"])
+        order_end = belt_left + 1.5 if n_slots else belt_right
+        self.order_arrow = FancyArrowPatch((1.0, 53), (order_end, 53), arrowstyle="-|>", mutation_scale=8,
+                                           color=COLORS["order"], linewidth=1.2)
+        scene.add_patch(self.order_arrow)
+        self.arrival_arrow = FancyArrowPatch((belt_right + 0.5, 53), (62.5, 53), arrowstyle="-|>", mutation_scale=8,
+                                             color=COLORS["in_transit"], linewidth=1.2)
+        scene.add_patch(self.arrival_arrow)
+        self.arrival_text = scene.text(59.5, 62, "", ha="center", va="bottom", fontsize=self.fontsize,
+                                       color="tab:brown")
+
+        # Stock column: zero at y = 48, +-stock_capacity scale units over +-COLUMN_HALF y units.
+        self.stock_zero = 48.0
+        top, bottom = self.stock_zero + self.COLUMN_HALF, self.stock_zero - self.COLUMN_HALF
+        scene.add_patch(Rectangle((63, bottom), 8, top - bottom, facecolor="none", edgecolor="0.35", linewidth=0.8))
+        scene.plot([62, 72], [self.stock_zero, self.stock_zero], color="black", linewidth=0.8)
+        self.stock_bar = Rectangle((64, self.stock_zero), 6, 0.0, facecolor=COLORS["on_hand"], edgecolor="none")
+        scene.add_patch(self.stock_bar)
+        self.stock_text = scene.text(67, 99, "", ha="center", va="top", fontsize=self.fontsize)
+        self.short_text = scene.text(67, bottom - 2, "", ha="center", va="top", fontsize=self.fontsize,
+                                     color=COLORS["short"])
+
+        # Inventory position column, with the target level.
+        scene.add_patch(Rectangle((80, bottom), 4, top - bottom, facecolor="none", edgecolor="0.6", linewidth=0.6))
+        self.position_bar = Rectangle((80.5, self.stock_zero), 3, 0.0, facecolor=COLORS["position"], edgecolor="none")
+        scene.add_patch(self.position_bar)
+        (self.target_mark,) = scene.plot([], [], color=COLORS["target"], linestyle="--", linewidth=1.4)
+        self.position_text = scene.text(82, bottom - 2, "", ha="center", va="top", fontsize=small, color="0.3")
+
+        # Demand and cost.
+        self.demand_arrow = FancyArrowPatch((71.5, 22), (79, 22), arrowstyle="-|>", mutation_scale=8,
+                                            color=COLORS["demand"], linewidth=1.2)
+        scene.add_patch(self.demand_arrow)
+        self.demand_text = scene.text(75.5, 25, "", ha="center", va="bottom", fontsize=self.fontsize, color=COLORS["demand"])
+        self.cost_text = scene.text(85.5, 92, "", ha="left", va="top", fontsize=6.5, linespacing=1.25)
+
+        # History chart, legend to its right.
+        history = figure.add_axes((0.085, 0.10, 0.67, 0.36))
+        history.tick_params(labelsize=small, length=2, pad=1)
+        history.set_xlabel("day", fontsize=small, labelpad=1)
+        history.set_ylabel("units", fontsize=small, labelpad=1)
+        history.axhline(0.0, color="black", linewidth=0.5)
+        (self.net_line,) = history.step([], [], where="post", color=COLORS["on_hand"], linewidth=1.0,
+                                        label="net inventory", zorder=3)
+        (self.position_line,) = history.step([], [], where="post", color=COLORS["position"], linewidth=1.0,
+                                             label="inventory position")
+        (self.target_line,) = history.step([], [], where="post", color=COLORS["target"], linestyle="--",
+                                           linewidth=0.9, label="target level")
+        (self.demand_dots,) = history.plot([], [], ".", color=COLORS["demand"], markersize=3, label="demand")
+        self.order_lines = LineCollection([], colors=COLORS["order"], linewidths=1.2, label="order")
+        history.add_collection(self.order_lines)
+        self.history = history
+        self.legend_handles = [self.net_line, self.position_line, self.target_line, self.demand_dots, self.order_lines]
+        self.legend = None
+
+    # ------------------------------------------------------------------ drawing
+    def draw(self, simulator, arrivals: np.ndarray, target_levels: np.ndarray, target_kind: str | None = None) -> None:
+        """Update every artist to ``simulator``'s state (after ``simulator.epoch`` epochs) and redraw."""
+        p = self.params
+        epoch = simulator.epoch
+        scale = float(simulator.scale[0])
+        records = {name: values[0, :epoch] for name, values in simulator.records.items()}
+        pipeline = simulator.pipeline[0]
+        day = epoch * p.review_period  # the next decision's day
+        has_target = bool(np.any(np.isfinite(target_levels[:epoch + 1])))
+
+        kind = "lost sales" if p.lost_sales else "backlog"
+        self.title.set_text(f"day {day} of {p.horizon * p.review_period}  |  lead time L={p.lead_time}"
+                            f"{'' if p.review_period == 1 else f', review every {p.review_period} days'}  |  "
+                            f"{kind}  |  h={p.holding_cost:g}, p={p.penalty_cost:g}"
+                            + (f"  |  reg. {target_kind}" if target_kind else ""))
+
+        # Conveyor.
+        slot_height = self.belt[3] - self.belt[2] - 9.0
+        newest = p.lead_time - p.review_period  # slot of the order just placed, if it has not arrived yet
+        for index, (fill, text, day_text, frame) in enumerate(zip(self.slot_fills, self.slot_texts, self.slot_days,
+                                                                  self.slot_frames)):
+            k = p.lead_time - 1 - index  # slots drawn from the far end (arrives last) to the near end
+            units = float(pipeline[k + 1])
+            fill.set_height(slot_height * min(units / (self.slot_capacity * scale), 1.0))
+            text.set_text(_units(units))
+            day_text.set_text(f"d{day + k}")
+            just_ordered = epoch > 0 and k == newest
+            frame.set_edgecolor(COLORS["order"] if just_ordered else "0.35")
+            frame.set_linewidth(1.6 if just_ordered else 0.8)
+        if epoch:
+            order = float(records["order"][-1])
+            self.order_text.set_text(f"order {_units(order)}\n(day {day - p.review_period})")
+            self.arrival_text.set_text(f"+{_units(float(arrivals[epoch - 1]))}")
+        else:
+            self.order_text.set_text("order ?")
+            self.arrival_text.set_text("")
+        self.order_arrow.set_visible(True)
+
+        # Stock.
+        net = float(pipeline[0])
+        self.stock_bar.set_height(self._column_height(net, scale))
+        self.stock_bar.set_facecolor(COLORS["on_hand"] if net >= 0 else COLORS["short"])
+        on_hand = max(net, 0.0)
+        self.stock_text.set_text(f"on hand {_units(on_hand)}")
+        if p.lost_sales:
+            lost = float(records["lost"][-1]) if epoch else 0.0
+            self.short_text.set_text(f"lost {_units(lost)}")
+        else:
+            self.short_text.set_text(f"backlog {_units(max(-net, 0.0))}")
+
+        # Inventory position and target.
+        position = float(pipeline.sum())
+        self.position_text.set_text(f"tot(I) {_units(position)}")
+        self.position_bar.set_height(self._column_height(position, scale))
+        level = target_levels[epoch - 1] if epoch else target_levels[0]
+        if np.isfinite(level):
+            y = self.stock_zero + self._column_height(level, scale)
+            self.target_mark.set_data([79, 85], [y, y])
+        else:
+            self.target_mark.set_data([], [])
+
+        # Demand and cost.
+        if epoch:
+            demand = float(records["demand"][-1])
+            cost = records["cost"]
+            total = float(cost.sum())
+            self.demand_text.set_text(f"demand\n{_units(demand)}")
+            self.cost_text.set_text(f"cost\ntoday {float(cost[-1]):.1f}\ntotal {total:.1f}\n"
+                                    f"per day {total / (epoch * p.review_period):.2f}")
+        else:
+            self.demand_text.set_text("demand\n?")
+            self.cost_text.set_text("cost\ntotal 0")
+
+        self._draw_history(records, target_levels[:epoch], epoch, has_target)
+        self.figure.canvas.draw()
+
+    def _column_height(self, units: float, scale: float) -> float:
+        """Height in scene units of a column of ``units`` (+-COLUMN_HALF for +-``stock_capacity`` scale units; clipped)."""
+        return self.COLUMN_HALF * max(min(units / (self.stock_capacity * scale), 1.0), -1.0)
+
+    def _draw_history(self, records: dict, target_levels: np.ndarray, epoch: int, has_target: bool) -> None:
+        p = self.params
+        days = np.arange(epoch) * p.review_period
+        net = records["on_hand"] - records["backlog"]
+        self.net_line.set_data(days, net)
+        self.position_line.set_data(days, records["inventory_position"])
+        self.target_line.set_data(days, target_levels)
+        self.demand_dots.set_data(days, records["demand"])
+        self.order_lines.set_segments([[(d, 0.0), (d, q)] for d, q in zip(days, records["order"])])
+        episode_days = p.horizon * p.review_period
+        last = epoch * p.review_period
+        if episode_days <= HISTORY_WINDOW_DAYS:
+            left, right = 0, episode_days
+        else:
+            right = max(last, HISTORY_WINDOW_DAYS)
+            left = right - HISTORY_WINDOW_DAYS
+        self.history.set_xlim(left - 0.5, right + 0.5)
+        shown = days >= left
+        values = [net[shown], records["inventory_position"][shown], records["demand"][shown], records["order"][shown],
+                  target_levels[shown][np.isfinite(target_levels[shown])], np.zeros(1)]
+        low = min(float(v.min()) for v in values if v.size)
+        high = max(float(v.max()) for v in values if v.size)
+        span = max(high - low, 1.0)
+        self.history.set_ylim(low - 0.08 * span, high + 0.08 * span)
+        handles = [h for h in self.legend_handles if h is not self.target_line or has_target]
+        if self.legend is None or len(self.legend.legend_handles) != len(handles):
+            if self.legend is not None:
+                self.legend.remove()
+            # Outside the axes, to their right: a legend never covers the data.
+            self.legend = self.history.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.02),
+                                              fontsize=6.0, frameon=False, borderaxespad=0.0, handlelength=1.5)
+
+    def rgb(self) -> np.ndarray:
+        """The last drawn frame, ``(height, width, 3)`` uint8."""
+        buffer = np.asarray(self.figure.canvas.buffer_rgba())
+        width, height = self.size
+        return np.ascontiguousarray(buffer[:height, :width, :3])
+
+
+def _units(value: float) -> str:
+    """Units as a short label: whole numbers without decimals."""
+    if math.isclose(value, round(value), abs_tol=1e-9):
+        return f"{int(round(value))}"
+    return f"{value:.1f}"
