@@ -12,8 +12,6 @@ from gym_inventory import render
 from gym_inventory.render import COLORS, EnvRenderer, FramePainter
 from gym_inventory.wrappers import regularize
 
-matplotlib.use("Agg")
-
 KINDS = ["none", "base", "coeff", "both"]
 MU = {"none": [1.0], "base": [3.5], "coeff": [0.0, 0.0, 1.0, 0.0, 0.0], "both": [0.0, 0.0, 3.5, 0.0, 0.0]}
 
@@ -173,11 +171,18 @@ def test_human_mode_skips_cleanly_without_a_display(monkeypatch):
     env.close()
 
 
-def test_human_mode_with_a_display_but_no_window_backend(monkeypatch):
+@pytest.mark.parametrize("backend", ["agg", "pdf", "module://matplotlib_inline.backend_inline"])
+def test_human_mode_with_a_display_but_no_window_backend(monkeypatch, backend):
     monkeypatch.setenv("DISPLAY", ":0")
-    backend = matplotlib.get_backend()
-    assert backend.lower() == "agg"
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
     assert render.display_problem() == f"matplotlib's backend {backend!r} cannot open a window"
+
+
+@pytest.mark.parametrize("backend", ["TkAgg", "QtAgg", "module://ipympl.backend_nbagg"])
+def test_window_backends_are_recognized(monkeypatch, backend):
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
+    assert render.display_problem() is None
 
 
 def test_human_mode_draws_on_every_step_and_close_closes_the_window(monkeypatch):
@@ -206,3 +211,23 @@ def test_human_mode_draws_on_every_step_and_close_closes_the_window(monkeypatch)
 def test_bad_render_size(size, error, match):
     with pytest.raises(error, match=match):
         EnvRenderer("rgb_array", make().unwrapped.params, size)
+
+
+def test_a_frame_needs_a_reset_first():
+    env = make().unwrapped
+    with pytest.raises(gym.error.ResetNeeded, match="call reset"):
+        env.render()
+
+
+@pytest.mark.skipif(render.display_problem() is not None, reason="needs a display with a window backend")
+def test_human_mode_opens_a_real_window():
+    import matplotlib.pyplot as plt
+
+    env = make(render_mode="human", horizon=3)
+    env.reset(seed=0)
+    for _ in range(3):
+        env.step([5.0])
+    figure = env.unwrapped.renderer.painter.figure
+    assert plt.fignum_exists(figure.number)
+    env.close()
+    assert not plt.fignum_exists(figure.number)

@@ -141,6 +141,10 @@ class EnvRenderer:
         """The mode's output: a str (ansi), a frame (rgb_array), or None after drawing the window (human)."""
         if self.render_mode == "ansi":
             return ansi(simulator)
+        if getattr(simulator, "scale", None) is None:
+            import gymnasium as gym
+
+            raise gym.error.ResetNeeded("call reset() before render(): a frame needs an episode")
         if self.render_mode == "rgb_array":
             if self.painter is None:
                 self.painter = FramePainter(agg_figure(), self.params, self.size)
