@@ -231,3 +231,17 @@ def test_human_mode_opens_a_real_window():
     assert plt.fignum_exists(figure.number)
     env.close()
     assert not plt.fignum_exists(figure.number)
+
+
+def test_a_pickled_or_copied_env_draws_the_same_frame():
+    import copy
+    import pickle
+
+    env = make(lead_time=2)
+    env.reset(seed=0)
+    env.step([5.0])
+    frame = env.render()
+    for clone in (pickle.loads(pickle.dumps(env)), copy.deepcopy(env)):
+        np.testing.assert_array_equal(clone.render(), frame)
+        clone.step([5.0])
+        assert clone.render().shape == frame.shape

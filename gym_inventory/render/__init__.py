@@ -123,6 +123,12 @@ class EnvRenderer:
         self.painter = None
         self._window_problem = None
 
+    def __getstate__(self):
+        # A pickled or deep-copied env draws on a figure of its own (a figure's canvas does not travel).
+        state = dict(self.__dict__)
+        state["painter"] = None
+        return state
+
     def reset(self) -> None:
         self.arrivals[:] = 0.0
         self.target_levels[:] = np.nan
