@@ -192,9 +192,11 @@ class FramePainter:
 
         kind = "lost sales" if p.lost_sales else "backlog"
         self.title.set_text(f"day {day} of {p.horizon * p.review_period}  |  lead time L={p.lead_time}"
-                            f"{'' if p.review_period == 1 else f', review every {p.review_period} days'}  |  "
+                            f"{'' if p.review_period == 1 else f', orders every P={p.review_period} days'}  |  "
                             f"{kind}  |  h={p.holding_cost:g}, p={p.penalty_cost:g}"
                             + (f"  |  reg. {target_kind}" if target_kind else ""))
+        # A long title (review period, regularization) shrinks to the frame's width.
+        self.title.set_fontsize(self.fontsize if len(self.title.get_text()) <= 72 else self.fontsize * 72 / len(self.title.get_text()))
 
         # Conveyor.
         slot_height = self.belt[3] - self.belt[2] - 9.0
@@ -247,8 +249,8 @@ class FramePainter:
             cost = records["cost"]
             total = float(cost.sum())
             self.demand_text.set_text(f"demand\n{_units(demand)}")
-            self.cost_text.set_text(f"cost\ntoday {float(cost[-1]):.1f}\ntotal {total:.1f}\n"
-                                    f"per day {total / (epoch * p.review_period):.2f}")
+            self.cost_text.set_text(f"cost\ntoday {_money(float(cost[-1]))}\ntotal {_money(total)}\n"
+                                    f"per day {_money(total / (epoch * p.review_period))}")
         else:
             self.demand_text.set_text("demand\n?")
             self.cost_text.set_text("cost\ntotal 0")
@@ -297,6 +299,13 @@ class FramePainter:
         buffer = np.asarray(self.figure.canvas.buffer_rgba())
         width, height = self.size
         return np.ascontiguousarray(buffer[:height, :width, :3])
+
+
+def _money(value: float) -> str:
+    """Money with as many decimals as fit the cost panel: 2 below 100, 1 below 1000, then none."""
+    if abs(value) < 100:
+        return f"{value:.2f}"
+    return f"{value:.1f}" if abs(value) < 1000 else f"{value:.0f}"
 
 
 def _units(value: float) -> str:
