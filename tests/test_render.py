@@ -5,6 +5,7 @@ import warnings
 
 import gymnasium as gym
 import matplotlib
+import matplotlib.image
 import numpy as np
 import pytest
 
@@ -245,3 +246,43 @@ def test_a_pickled_or_copied_env_draws_the_same_frame():
         np.testing.assert_array_equal(clone.render(), frame)
         clone.step([5.0])
         assert clone.render().shape == frame.shape
+
+
+def test_the_docs_picture_command_prints_what_the_docs_quote(tmp_path, capsys):
+    import pathlib
+
+    from gym_inventory.render.__main__ import main
+
+    out = tmp_path / "frame.png"
+    assert main(["--out", str(out)]) == 0
+    line = capsys.readouterr().out.strip().replace(str(out), "docs/img/frame.png")
+    root = pathlib.Path(__file__).resolve().parents[1]
+    assert line.startswith("wrote docs/img/frame.png (480x280): base stock S* = 20")
+    for doc in ("README.md", "docs/tutorial.md"):
+        assert f"`{line}`" in (root / doc).read_text(encoding="utf-8"), doc
+    frame = matplotlib.image.imread(out)
+    assert frame.shape[:2] == (280, 480)
+    assert matplotlib.image.imread(root / "docs" / "img" / "frame.png").shape[:2] == (280, 480)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--size", "480"], "--size must be WIDTHxHEIGHT, such as 480x280, got '480'"),
+    (["--days", "0"], "--days must be >= 1, got 0"),
+    (["--lead-time", "-1"], "lead_time must be >= 0, got -1"),
+])
+def test_the_picture_command_rejects_bad_input_on_one_line(tmp_path, capsys, argv, message):
+    from gym_inventory.render.__main__ import main
+
+    assert main(["--out", str(tmp_path / "frame.png"), *argv]) == 2
+    assert capsys.readouterr().err == f"python -m gym_inventory.render: error: {message}\n"
+    assert not (tmp_path / "frame.png").exists()
+
+
+def test_the_picture_command_never_overwrites(tmp_path, capsys):
+    from gym_inventory.render.__main__ import main
+
+    out = tmp_path / "frame.png"
+    out.write_bytes(b"mine")
+    assert main(["--out", str(out)]) == 2
+    assert "exists; choose a new file (nothing is overwritten)" in capsys.readouterr().err
+    assert out.read_bytes() == b"mine"

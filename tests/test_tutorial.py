@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+import sys
 
 import jupytext
 import nbformat
@@ -38,7 +39,9 @@ assert set(results) == {"none", "base"}
 for costs in (backlog_costs, lost_costs):
     assert list(costs)[0] == "you" and all(cost > 0 for cost in costs.values())
 import os
+import sys
 assert os.path.getsize("learning_curves.png") > 0
+assert sys.prefix == SUITE_PREFIX, ("the notebook ran in another Python", sys.prefix)  # the suite's own environment
 """
 
 
@@ -64,7 +67,7 @@ def test_notebook_and_markdown_are_in_sync():
 def test_notebook_runs_top_to_bottom_with_scripted_orders(tmp_path):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     notebook.cells = [nbformat.v4.new_code_cell(TYPE_SCRIPTED_ORDERS)] + notebook.cells + [
-        nbformat.v4.new_code_cell(CHECK_THE_RUN)
+        nbformat.v4.new_code_cell(CHECK_THE_RUN.replace("SUITE_PREFIX", repr(sys.prefix)))
     ]
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
