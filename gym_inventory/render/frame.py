@@ -255,14 +255,16 @@ class FramePainter:
             self.demand_text.set_text("demand\n?")
             self.cost_text.set_text("cost\ntotal 0")
 
-        self._draw_history(records, target_levels[:epoch], epoch, has_target)
+        now = np.array([0.0, net, position, level if np.isfinite(level) else 0.0])  # the y range holds zero and the state now
+        self._draw_history(records, target_levels[:epoch], epoch, has_target, now)
         self.figure.canvas.draw()
 
     def _column_height(self, units: float, scale: float) -> float:
         """Height in scene units of a column of ``units`` (+-COLUMN_HALF for +-``stock_capacity`` scale units; clipped)."""
         return self.COLUMN_HALF * max(min(units / (self.stock_capacity * scale), 1.0), -1.0)
 
-    def _draw_history(self, records: dict, target_levels: np.ndarray, epoch: int, has_target: bool) -> None:
+    def _draw_history(self, records: dict, target_levels: np.ndarray, epoch: int, has_target: bool,
+                      now: np.ndarray) -> None:
         p = self.params
         days = np.arange(epoch) * p.review_period
         net = records["on_hand"] - records["backlog"]
@@ -281,7 +283,7 @@ class FramePainter:
         self.history.set_xlim(left - 0.5, right + 0.5)
         shown = days >= left
         values = [net[shown], records["inventory_position"][shown], records["demand"][shown], records["order"][shown],
-                  target_levels[shown][np.isfinite(target_levels[shown])], np.zeros(1)]
+                  target_levels[shown][np.isfinite(target_levels[shown])], now]
         low = min(float(v.min()) for v in values if v.size)
         high = max(float(v.max()) for v in values if v.size)
         span = max(high - low, 1.0)
