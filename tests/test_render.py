@@ -260,9 +260,12 @@ def test_the_docs_picture_command_prints_what_the_docs_quote(tmp_path, capsys):
     assert line.startswith("wrote docs/img/frame.png (480x280): base stock S* = 20")
     for doc in ("README.md", "docs/tutorial.md"):
         assert f"`{line}`" in (root / doc).read_text(encoding="utf-8"), doc
-    frame = matplotlib.image.imread(out)
-    assert frame.shape[:2] == (280, 480)
-    assert matplotlib.image.imread(root / "docs" / "img" / "frame.png").shape[:2] == (280, 480)
+    drawn = matplotlib.image.imread(out)
+    shipped = matplotlib.image.imread(root / "docs" / "img" / "frame.png")
+    assert drawn.shape == shipped.shape and drawn.shape[:2] == (280, 480)
+    # The same picture, up to antialiasing differences between matplotlib versions.
+    differing = np.mean(np.any(np.abs(drawn - shipped) > 0.1, axis=-1))
+    assert differing < 0.01, "docs/img/frame.png is stale: delete it and run python -m gym_inventory.render --out docs/img/frame.png"
 
 
 @pytest.mark.parametrize("argv, message", [
