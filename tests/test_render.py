@@ -204,6 +204,22 @@ def test_human_mode_draws_on_every_step_and_close_closes_the_window(monkeypatch)
     assert not plt.fignum_exists(figure.number)
 
 
+def test_human_mode_stops_drawing_once_its_user_closes_the_window(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(render, "display_problem", lambda: None)
+    drawn = []
+    monkeypatch.setattr(FramePainter, "draw", lambda self, simulator, *args: drawn.append(simulator.epoch))
+    monkeypatch.setattr(plt, "pause", lambda interval: drawn.append(interval))
+    env = make(render_mode="human")
+    env.reset(seed=0)
+    plt.close(env.unwrapped.renderer.painter.figure)  # the user closes the window
+    env.step([5.0])
+    env.step([5.0])
+    assert drawn == [0, 0.25]  # the reset's frame only: no drawing, no pause afterwards
+    env.close()
+
+
 @pytest.mark.parametrize("size, error, match", [
     ((100, 50), ValueError, r"render_size must be at least \(240, 140\) pixels, got \(100, 50\)"),
     ((480.0, 280), TypeError, r"render_size must be two integers \(width, height\), got \(480.0, 280\)"),

@@ -8,7 +8,8 @@
 * ``"human"``: the same frame in a matplotlib window, redrawn after every step and
   reset at ``metadata["render_fps"]``, closed by ``env.close()``. Where no display exists
   (no ``DISPLAY``/``WAYLAND_DISPLAY`` on Linux, or a non-interactive matplotlib backend
-  such as Agg) it warns once and draws nothing: ``render()`` returns None.
+  such as Agg) it warns once and draws nothing: ``render()`` returns None. Once its
+  user closes the window, the env runs on without pictures (and without pauses).
 
 The frame, top to bottom: a title line (day, lead time, backlog or lost sales, costs);
 the scene: the pipeline as a conveyor of L slots (one per day until arrival, labelled
@@ -179,6 +180,9 @@ class EnvRenderer:
             self.painter = FramePainter(figure, self.params, self.size)
         import matplotlib.pyplot as plt
 
+        if not plt.fignum_exists(self.painter.figure.number):
+            self._window_problem = "the window was closed"  # by its user: the env runs on without pictures or pauses
+            return None
         self.painter.draw(simulator, self.arrivals, self.target_levels, self.target_kind)
         plt.pause(1.0 / self.render_fps)  # shows the window and runs its event loop for one frame's time
         return None
