@@ -54,7 +54,7 @@ def test_notebook_and_markdown_are_in_sync():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     assert [(cell.cell_type, cell.source) for cell in notebook.cells] == [
         (cell.cell_type, cell.source) for cell in markdown.cells
-    ], "docs/tutorial.md and docs/tutorial.ipynb differ: run `jupytext --sync docs/tutorial.ipynb` (or the .md)"
+    ], "docs/tutorial.md and docs/tutorial.ipynb differ: run `jupytext --sync docs/tutorial.ipynb`"
     assert notebook.metadata["jupytext"]["formats"] == "ipynb,md"
     # Every Python block of the page is a code cell, and only those.
     assert [source.strip() for source in code_cells(notebook)] == [
