@@ -180,3 +180,22 @@ def test_report_writes_tables_plots_and_json(tmp_path):
         write_report([runs], tmp_path / "report")
     with pytest.raises(ValueError, match="no score.json"):
         write_report([tmp_path / "report"], tmp_path / "other")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+_matrices = arrays(np.float64, st.tuples(st.integers(1, 4), st.just(3)), elements=st.floats(-1.0, 2.0))
+
+
+@settings(max_examples=30, deadline=None)
+@given(_matrices, _matrices)
+def test_aggregate_properties(x, y):
+    points, intervals = aggregate.interval_estimates({"x": x}, reps=20)
+    iqm, mean, median, gap = points["x"]
+    assert x.min() - 1e-12 <= iqm <= x.max() + 1e-12 and x.min() - 1e-12 <= median <= x.max() + 1e-12
+    assert gap == pytest.approx(1 - np.minimum(x, 1).mean()) and mean == pytest.approx(x.mean())
+    assert np.all(intervals["x"][0] <= intervals["x"][1] + 1e-12)
+    estimates, _ = aggregate.probability_of_improvement({"x": x, "y": y}, [("x", "y"), ("y", "x")], reps=5)
+    assert estimates["x,y"] + estimates["y,x"] == pytest.approx(1.0)  # ties count one half each way
