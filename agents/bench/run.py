@@ -190,14 +190,9 @@ def _jsonable(info: dict) -> dict:
 
 
 def _worker_init() -> None:
-    # one thread per worker: the workers are the parallelism (and the machine is shared)
+    # one thread per worker: the workers are the parallelism (and the machine is shared); torch reads
+    # OMP_NUM_THREADS when a learned run first imports it
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:  # classical methods need no torch
-        pass
 
 
 def run_bench(cells, out_dir, *, workers: int = 1, store=None, log=print) -> dict:
