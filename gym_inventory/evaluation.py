@@ -78,6 +78,7 @@ class TiledDemand(DemandModel):
         self.integer = model.integer
         self.static_names = model.static_names
         self.dynamic_names = model.dynamic_names
+        self.warmup_days = model.warmup_days
 
     @property
     def max_daily_mean(self) -> float:

@@ -1,57 +1,85 @@
-"""The study's synthetic settings: presets, train/validation/test splits and reference costs.
+"""The study's synthetic settings as its authors' code runs them: presets, splits and reference costs.
 
-Following the public experiment code of DeepStock (Xie et al., arXiv 2603.19621):
-a review period of 2 days, a lead time of 1 day, backlogged demand, cost weights
-0.1 on overage and 0.9 on underage (``holding_cost=0.1``, ``penalty_cost=0.9``), few
-training SKUs and 100 test SKUs. Orders are credited with the P days they control
-(``reward_timing="lead_time_window"``, the authors' look-ahead reward).
+Read line by line from the public experiment code of DeepStock (Xie et al., arXiv
+2603.19621; GitHub xieyaqi188/DRL_inventory_Alibaba, commit d70d908). Common to every
+setting (``config/global.yaml``, ``rl/inv_env.py``, ``ds/simulation.py``): a review period of
+2 days, a lead time of 1 day, backlog, per-day cost 0.1 x overage + 0.9 x underage,
+initial inventory 0 on hand and nothing in transit, days 0 and 1 run with order 0 (the
+warm-up: the first order is placed on day 2), each order credited with the cost of the 2
+days starting 1 day after it (``reward_timing="lead_time_window"``), observations and
+rewards in units (``normalize=False``).
 
-========== ============================================================ ======== ========= =====================
-name       demand                                                       horizon  train SKUs reference
-========== ============================================================ ======== ========= =====================
-setting1   independent non-stationary: level ~ N(10, 4) clipped, + U(0, 5) 16     10        best classical
-setting2   AR(1): phi U(0.3, 0.9), base U(5, 10), noise sd U(2, 8), 8-day   16     5         best classical
-           warm-up; noisy forecast features (``forecast_noise=0.2``)
-setting3   the same AR(1) with perfect forecast features (noise 0)      16       5         best classical
-setting4   normal, mean 100, per-SKU sd U(5, 20), demand on alternate   16       10        critical fractile
-           days (2..64 epochs: ``get_setting("setting4", horizon=H)``)
-========== ============================================================ ======== ========= =====================
+========== ============================================ ====== ===== ===== ===== ====== ============
+name       demand (``gene_syn_data_*.py``)              epochs train val   test  cap    network input
+========== ============================================ ====== ===== ===== ===== ====== ============
+setting1   ONE level sequence shared by all SKUs:       14     10    10    100   100    epoch index
+           ``low = int(clip(N(10, 4), 0, 100))`` (seed                                  ``day // 2``
+           42), demand uniform on {low_t .. low_t + 4}
+setting2   AR(1) on the clipped previous demand,        14     5     5     100   100    the four
+           phi U(0.3, 0.9), base U(5, 10), sd U(2, 8),                                  demand
+           8 generated days dropped                                                     features
+setting3   the same AR(1)                               14     5     5     100   100    yesterday's
+                                                                                        demand
+setting4   N(100, sd) clipped at 0 on days 3, 5, 7, ...; 2      5     5     500   200    the sd
+           5 sds U(5, 20) (seed 42) shared by all        (8, 16,
+           splits, 100 test SKUs per sd                  32, 64)
+========== ============================================ ====== ===== ===== ===== ====== ============
 
-Forecast features (``forecast_source="realized"`` in every setting, as in the authors'
-code; the env's default is ``"expected"``): ``forecast_next_7`` and ``forecast_next_28``
-are the means of the *realized* demand of the next 7 and 28 days, times ``1 + 0.2 e``
-(the study's "noisy means"; setting 3: noise 0, perfect foresight of those means). They
-are an oracle with noise: a policy reading them sees the future. In settings 1-3 the
-reference is the best classical policy over the very same features (one family orders
-up to a multiple of the 7-day forecast), so comparisons within a setting are fair;
-costs are not comparable with those of non-anticipating policies or optima. Setting 4's
-reference, the per-SKU critical fractile, reads each SKU's mean and sd and no forecast:
-it is the optimum among non-anticipating policies, so a learned policy could in
-principle go below it only through the oracle.
-
-Horizons are in order epochs: the authors' 31 days with a review every 2 days are
-``ceil(31 / 2) = 16`` epochs (32 days). No epoch is left out of the costs
-(``warmup_epochs = 0``): the first order lands on day 1.
-
-Settings 2 and 3 differ in the forecast features, the variant this package adds:
-the Coeff and Both regularizations multiply feat(x), so how informative the forecast
-is decides how much they can gain; perfect foresight of the next 7- and 28-day means
-(noise 0) is the upper bound, the authors' noisy means the case they ran. Both use the
-authors' 5 training SKUs. (With ``forecast_source="expected"`` the AR(1) forecasts
-would be each SKU's constant base level and the two variants would say nothing.)
+* Horizon: settings 1-3 run the authors' 31 days (0..30): 2 warm-up days, then 14 order
+  epochs (orders on days 2, 4, ..., 28). Setting 4 runs ``(P + L) + P x H`` days, ``H`` epochs;
+  ``setting4`` is ``H = 2`` (the script's shipped value) and ``setting4_h{2,8,16,32,64}`` are
+  all the horizons the authors ran (``get_setting("setting4", horizon=H)`` builds any other).
+* The env starts at the first order (the authors' day 2): the demand source
+  (:class:`~gym_inventory.demand.study.StudyDemand`) lays the authors' series out so that
+  days 0 and 1 are the last two days of the history, and the simulator runs them with no
+  order from ``initial_inventory=0`` (the source's ``warmup_days``), so the first observation
+  holds the backlog of those two days, exactly as the authors' first decision sees it.
+* Costed days: the authors average the per-day cost over days 3..30 (``ignore_period_num =
+  L + P``), the lead-time windows of their 14 orders, i.e. the sum of this env's rewards.
+  The package's evaluation counts each epoch's own 2 days (days 2..29 here): day 2's cost does
+  not depend on the policy (the first order arrives on day 3), day 30 is the second day of the
+  last order's window. Evaluation costs are therefore comparable with one another, not
+  digit for digit with the authors' printed losses.
+* feat(x), the Coeff and Both inputs (the authors' ``reg_input1..4``): the means of days
+  t-28..t-1 and t-7..t-1, and of days t-5..t+1 and t-26..t+1 (one day of look-ahead)
+  plus additive N(0, 3) noise (:func:`~gym_inventory.demand.study.study_demand_features`);
+  the env's ``forecast_*`` options do not apply (the source supplies feat(x)).
+* Network input (``network_inputs``: parts of the observation): ``["pipeline", "dynamic"]``,
+  the pipeline and the authors' ``feat1`` (the dynamic feature of each setting). The authors
+  feed none/base networks raw values and coeff/both networks feat1 min-max normalized over
+  the SKU's trajectory with the pipeline divided by 100; the package's trainers apply their
+  own observation scaling.
+* Settings 2 and 3 come from one generator; the code does not say which ``PERFECT_FEATURES``
+  flag each used. Inferred here: setting 2 gives the network the four demand features (flag
+  off), setting 3 yesterday's demand (flag on, a sufficient statistic of a known AR(1)).
+* Order cap (``max_order``): 100 in settings 1-3, the shipped ``max_replenish`` (its comment:
+  "evaluated based on lead-time and max demand"; setting 1's largest daily demand is 20, so
+  the L + P = 3 days an order covers need at most 60). Setting 4, by the same rule: an
+  order's 3 days hold one demand day of at most about 100 + 4 x 19.3 = 177 units: 200.
+* Coeff/Both (``regularization``): the authors' order is ``28 x sum_i clip(c_i, 0, 1) x
+  feat_i + bias``: coefficients in ``[0, 28]`` per feature (non-negative: orders monotone in
+  every demand feature) and a bias in units; the presets pass ``coefficient_bounds=(0, 28)``
+  and ``bias_bounds=(-100, 100)`` (the authors' DS leaves the bias free, their RL action box
+  puts it in [0, 1]; +-100 units is the package's choice, one order cap either way).
 
 Splits (:class:`Splits`): the training SKUs are a seeded pool
 (:class:`~gym_inventory.demand.study.SKUPoolDemand`) replayed by every trainer; the
-validation and test SKUs are drawn from the source model with other seeds
-(all three seeds spawned from one ``data_seed``), so the sets are disjoint.
+validation and test SKUs are drawn from the same source with other seeds (all three spawned
+from one ``data_seed``). Setting 1's level sequence and setting 4's sds are the authors'
+(seed 42) in every split, as in their data; the per-SKU noise is drawn from the split seeds.
+
+The package's own variants (``variant1`` .. ``variant4``; not the study's): independent
+per-SKU non-stationary levels, an AR(1) on a latent level, relative-noise 7- and 28-day
+realized look-aheads (a far stronger oracle), per-SKU sds, 16 epochs from an initial
+stock of ``(L + P) x scale``. Results computed on them are the package's, never the study's.
 
 Reference costs (:func:`reference`): setting 4 has an exact optimum, the per-SKU
 critical-fractile base stock ``S = mean + z std`` with ``z = Phi^-1(0.9)`` (every
-order covers one demand day; backlog; base stock is myopically optimal). Settings 1-3
-have none; their reference is the best classical policy: base stock in units of the
-SKU's scale, or an order-up-to level proportional to the trailing 7-day mean or to
-the 7-day forecast, each family's factor chosen on the validation SKUs, the
-reference being the family with the lowest cost on the test SKUs.
+order covers one demand day; backlog; base stock is myopically optimal). For the others the
+reference is the best classical policy: base stock in units of the SKU's scale, or an
+order-up-to level proportional to the trailing 7-day mean or to the look-ahead feature, each
+family's factor chosen on the validation SKUs, the reference being the family with the
+lowest validation cost (a heuristic, not an optimum).
 """
 from __future__ import annotations
 
@@ -67,19 +95,30 @@ from gym_inventory.features import FEATURE_NAMES
 from gym_inventory.params import check_int
 from gym_inventory.policy import DecisionState, Policy
 
-#: What every setting shares (the authors' experiment code).
+#: What every faithful setting shares (the authors' experiment code).
 COMMON = {
     "lead_time": 1, "review_period": 2, "lost_sales": False, "holding_cost": 0.1, "penalty_cost": 0.9,
-    "reward_timing": "lead_time_window",
+    "reward_timing": "lead_time_window", "normalize": False, "initial_inventory": 0.0,
 }
-#: Setting 4's horizons in order epochs.
-SETTING4_HORIZONS = (2, 4, 8, 16, 32, 64)
+#: Order epochs of settings 1-3: orders on days 2, 4, ..., 28 of the authors' 31 days.
+STUDY_EPOCHS = 14
+#: Setting 4's horizons in order epochs (all the authors ran).
+SETTING4_HORIZONS = (2, 8, 16, 32, 64)
+#: The network's inputs in every setting: the pipeline and the authors' feat1 (the source's dynamic features).
+NETWORK_INPUTS = ("pipeline", "dynamic")
+#: The authors' Coeff/Both scale: 28 x clip(c, 0, 1) per demand feature, a bias in units.
+STUDY_REGULARIZATION = {"coefficient_bounds": (0.0, 28.0), "bias_bounds": (-100.0, 100.0)}
 SPLITS = ("train", "val", "test")
 
 
 @dataclass(frozen=True)
 class StudySetting:
-    """One synthetic setting: the problem (gym.make kwargs of the demand source) and its split sizes."""
+    """One synthetic setting: the problem (gym.make kwargs of the demand source) and its split sizes.
+
+    ``authors``: True for the study's settings as its code runs them, False for the package's
+    own variants. ``network_inputs``: the observation parts the study's networks read.
+    ``regularization``: keyword options of the coeff/both regularizations in the study.
+    """
 
     name: str
     description: str
@@ -89,41 +128,80 @@ class StudySetting:
     test_skus: int = 100
     warmup_epochs: int = 0
     reference: str = "best_classical"  # or "critical_fractile"
+    authors: bool = True
+    network_inputs: tuple = NETWORK_INPUTS
+    regularization: dict = field(default_factory=lambda: dict(STUDY_REGULARIZATION), repr=False)
 
     def replace(self, **changes) -> "StudySetting":
         return dataclasses.replace(self, **changes)
 
 
-def _setting(name, description, demand, demand_kwargs, train_skus, reference="best_classical", forecast_noise=0.2):
-    # The authors' features are noisy means of the realized future demand (an oracle); set it
-    # explicitly: the env's default forecasts are non-anticipating ("expected").
+def _study(name, description, demand, demand_kwargs, train, test, *, horizon=STUDY_EPOCHS, max_order=100.0,
+           reference="best_classical"):
+    env = dict(COMMON, horizon=horizon, max_order=max_order, demand=demand, demand_kwargs=demand_kwargs)
+    return StudySetting(name, description, env, train_skus=train, val_skus=train, test_skus=test, reference=reference)
+
+
+def _setting4(horizon: int) -> StudySetting:
+    return _study(f"setting4_h{horizon}", f"IID normal demand on alternate days, 5 shared sds, {horizon} epochs",
+                  "study_iid", {"horizon": horizon}, 5, 500, horizon=horizon, max_order=200.0,
+                  reference="critical_fractile")
+
+
+def _variant(name, description, demand, demand_kwargs, train_skus, reference="best_classical", forecast_noise=0.2):
     env = dict(COMMON, horizon=16, demand=demand, demand_kwargs=demand_kwargs, forecast_noise=forecast_noise,
-               forecast_source="realized")
-    return StudySetting(name, description, env, train_skus=train_skus, reference=reference)
+               forecast_source="realized", normalize=True)
+    env.pop("initial_inventory")
+    return StudySetting(name, description, env, train_skus=train_skus, reference=reference, authors=False,
+                        network_inputs=("pipeline", "features", "static", "dynamic"), regularization={})
 
 
 _AR1 = {"phi": [0.3, 0.9], "base": [5.0, 10.0], "noise_std": [2.0, 8.0], "warmup": 8}
-#: The shipped settings by name (their env configs are ``gym_inventory/configs/<name>.yaml``).
+#: The study's settings by name (their env configs are ``gym_inventory/configs/<name>.yaml``).
 SETTINGS = {
     s.name: s for s in (
-        _setting("setting1", "independent non-stationary demand, 10 training SKUs", "nonstationary",
+        _study("setting1", "one shared level sequence, integer uniform noise per SKU, time feature, 10 training SKUs",
+               "study_levels", {}, 10, 100),
+        _study("setting2", "AR(1) on the clipped previous demand, the four demand features, 5 training SKUs",
+               "study_ar1", {"perfect_feature": False}, 5, 100),
+        _study("setting3", "AR(1) on the clipped previous demand, yesterday's demand, 5 training SKUs",
+               "study_ar1", {"perfect_feature": True}, 5, 100),
+        _setting4(2).replace(name="setting4"),
+        *(_setting4(h) for h in SETTING4_HORIZONS),
+    )
+}
+#: The package's own variants (not the study's: see the module docstring).
+VARIANTS = {
+    s.name: s for s in (
+        _variant("variant1", "independent non-stationary demand, 10 training SKUs", "nonstationary",
                  {"level_mean": 10.0, "level_std": 4.0, "spread": 5.0}, 10),
-        _setting("setting2", "AR(1) demand, noisy forecasts, 5 training SKUs", "ar1", _AR1, 5),
-        _setting("setting3", "AR(1) demand, perfect forecasts, 5 training SKUs", "ar1", _AR1, 5, forecast_noise=0.0),
-        _setting("setting4", "IID normal demand on alternate days, per-SKU sd, 10 training SKUs", "alternate_days",
+        _variant("variant2", "AR(1) demand, noisy forecasts, 5 training SKUs", "ar1", _AR1, 5),
+        _variant("variant3", "AR(1) demand, perfect forecasts, 5 training SKUs", "ar1", _AR1, 5, forecast_noise=0.0),
+        _variant("variant4", "IID normal demand on alternate days, per-SKU sd, 10 training SKUs", "alternate_days",
                  {"mean": 100.0, "std": [5.0, 20.0], "offset": 1}, 10, reference="critical_fractile"),
     )
 }
 
 
 def get_setting(name: str, **changes) -> StudySetting:
-    """The preset ``name``; ``horizon=H`` changes the horizon, other keywords the setting's fields."""
-    if name not in SETTINGS:
-        raise ValueError(f"setting must be one of {sorted(SETTINGS)}, got {name!r}")
-    setting = SETTINGS[name]
+    """The preset ``name`` (a study setting or a package variant); other keywords change its fields.
+
+    ``horizon=H`` changes the horizon: setting 4 (any ``H >= 1``; the authors ran
+    :data:`SETTING4_HORIZONS`) and the variants; settings 1-3 are the authors' 31 days.
+    """
+    presets = {**SETTINGS, **VARIANTS}
+    if name not in presets:
+        raise ValueError(f"setting must be one of {sorted(presets)}, got {name!r}")
+    setting = presets[name]
     if "horizon" in changes:
         horizon = check_int("horizon", changes.pop("horizon"), 1)
-        setting = setting.replace(name=f"{name}_h{horizon}", env_kwargs=dict(setting.env_kwargs, horizon=horizon))
+        env = dict(setting.env_kwargs, horizon=horizon)
+        if setting.env_kwargs["demand"] == "study_iid":
+            env["demand_kwargs"] = dict(env["demand_kwargs"], horizon=horizon)
+        elif setting.authors:
+            raise ValueError(f"horizon is fixed in {name} (the authors' 31 days: {STUDY_EPOCHS} epochs), got {horizon!r}")
+        base = name.split("_h")[0]
+        setting = setting.replace(name=f"{base}_h{horizon}", env_kwargs=env)
     return setting.replace(**changes) if changes else setting
 
 
@@ -279,7 +357,7 @@ def reference(splits: Splits, kind: str = "best_classical") -> Reference:
         label = f"{name}({factors[best]:g})"
         candidates[label] = (val[best].cost, test.cost)
         policies[label] = _family_policy(feature, factors[best])
-    best_name = min(candidates, key=lambda key: candidates[key][1])
+    best_name = min(candidates, key=lambda key: candidates[key][0])  # chosen on validation, never on test
     return Reference(best_name, candidates[best_name][1], False, candidates, policies[best_name])
 
 

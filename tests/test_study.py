@@ -3,6 +3,7 @@ import os
 
 import numpy as np
 import pytest
+import gymnasium as gym
 import yaml
 from scipy import stats
 
@@ -11,30 +12,166 @@ from gym_inventory.config import load_env_config
 from gym_inventory.demand import AlternateDayDemand, SKUPoolDemand, make_demand
 from gym_inventory.evaluation import evaluate
 from gym_inventory.policies import BaseStock
-from gym_inventory.study import SETTINGS, CriticalFractileBaseStock, Splits, get_setting, reference
+from gym_inventory.demand.study import shared_levels, shared_stds, study_demand_features
+from gym_inventory.study import SETTINGS, VARIANTS, CriticalFractileBaseStock, Splits, get_setting, reference
 
 CONFIG_DIR = os.path.join(os.path.dirname(gym_inventory.__file__), "configs")
 
 
-@pytest.mark.parametrize("name", sorted(SETTINGS))
+STUDY_NAMES = ["setting1", "setting2", "setting3", "setting4"]
+
+
+@pytest.mark.parametrize("name", STUDY_NAMES)
 def test_shipped_config_is_the_preset(name):
     setting = SETTINGS[name]
     assert load_env_config(os.path.join(CONFIG_DIR, f"{name}.yaml")) == setting.env_kwargs
     env = setting.env_kwargs
-    assert (env["lead_time"], env["review_period"], env["holding_cost"], env["penalty_cost"], env["horizon"]) == (1, 2, 0.1, 0.9, 16)
-    assert setting.test_skus == 100 and 5 <= setting.train_skus <= 10
+    assert (env["lead_time"], env["review_period"], env["holding_cost"], env["penalty_cost"]) == (1, 2, 0.1, 0.9)
+    assert env["initial_inventory"] == 0 and env["normalize"] is False and env["lost_sales"] is False
+    assert setting.authors and setting.val_skus == setting.train_skus
+    assert (setting.train_skus, setting.test_skus) == {"setting1": (10, 100), "setting4": (5, 500)}.get(name, (5, 100))
 
 
-def test_settings_follow_the_study():
-    assert SETTINGS["setting1"].env_kwargs["demand_kwargs"] == {"level_mean": 10.0, "level_std": 4.0, "spread": 5.0}
-    ar1 = SETTINGS["setting2"].env_kwargs["demand_kwargs"]
-    assert ar1 == SETTINGS["setting3"].env_kwargs["demand_kwargs"] and ar1["warmup"] == 8
-    assert SETTINGS["setting2"].env_kwargs["forecast_noise"] > 0 == SETTINGS["setting3"].env_kwargs["forecast_noise"]
-    # the authors' features are noisy realized means, not the env's non-anticipating default
-    assert {s.env_kwargs["forecast_source"] for s in SETTINGS.values()} == {"realized"}
-    assert get_setting("setting4", horizon=64).env_kwargs["horizon"] == 64
+def test_every_setting4_horizon_the_authors_ran_and_the_variants_apart():
+    assert {SETTINGS[f"setting4_h{h}"].env_kwargs["horizon"] for h in (2, 8, 16, 32, 64)} == {2, 8, 16, 32, 64}
+    assert SETTINGS["setting4"].env_kwargs == SETTINGS["setting4_h2"].env_kwargs  # the script's shipped HORIZON
+    changed = get_setting("setting4", horizon=5)
+    assert changed.env_kwargs["horizon"] == changed.env_kwargs["demand_kwargs"]["horizon"] == 5
+    with pytest.raises(ValueError, match="horizon is fixed"):
+        get_setting("setting1", horizon=16)
     with pytest.raises(ValueError, match="setting must be one of"):
         get_setting("setting9")
+    assert {name for name, s in VARIANTS.items() if s.authors} == set()
+    assert not set(VARIANTS) & set(SETTINGS)
+
+
+def _episode(name, n_skus=400, seed=0):
+    """A batch of one setting's test-like episodes: (simulator, the authors' days 0.. of the path)."""
+    simulator = gym_inventory.make_simulator(n_skus, **SETTINGS[name].env_kwargs)
+    simulator.reset(np.random.default_rng(seed))
+    first = simulator._first_day - 2  # the authors' day 0
+    return simulator, simulator._demand[:, first:]
+
+
+def test_setting1_one_shared_level_sequence_and_the_time_feature():
+    levels = shared_levels()
+    # np.random.seed(42); np.random.normal(10, 4, 31), clipped and cast to int, as gene_syn_data_ind.py
+    assert levels.tolist()[:8] == [11, 9, 12, 16, 9, 9, 16, 13] and levels.shape == (31,)
+    np.testing.assert_array_equal(levels, np.clip(np.random.RandomState(42).normal(10, 4, 31), 0, 100).astype(int))
+    simulator, days = _episode("setting1")
+    demand = days[:, :31]
+    assert np.all(demand == np.round(demand)) and np.all(days[:, 31:] == 0)
+    offset = demand - levels[None, :]
+    assert offset.min() == 0 and offset.max() == 4  # support {low_t .. low_t + 4} on every day
+    assert all(set(np.unique(offset[:, t])) == {0, 1, 2, 3, 4} for t in range(31))
+    epochs = simulator.context[:, :, -1]
+    np.testing.assert_array_equal(epochs, np.broadcast_to(np.arange(1, 15), epochs.shape))  # day // 2 on days 2..28
+    assert simulator.observation_names[-1] == "study_epoch"
+
+
+def test_warmup_empty_start_horizon_and_cap_through_gym_make():
+    env = gym.make("InventoryLeadTime-v0", **SETTINGS["setting1"].env_kwargs)
+    assert env.action_space.high[0] == 100.0
+    obs, _ = env.reset(seed=3)
+    simulator = env.unwrapped.simulator
+    warmup = simulator._demand[0, simulator._first_day - 2:simulator._first_day]
+    assert obs[0] == -warmup.sum() and obs[1] == 0  # days 0-1 ran with order 0 from an empty start
+    steps, truncated = 0, False
+    while not truncated:
+        obs, _, terminated, truncated, _ = env.step(np.array([10.0], dtype=np.float32))
+        steps += 1
+    assert steps == 14
+    four = gym.make("InventoryLeadTime-v0", **SETTINGS["setting4_h8"].env_kwargs)
+    assert four.action_space.high[0] == 200.0 and four.reset(seed=0)[0][0] == 0.0
+
+
+def _authors_loss(demand, orders):
+    """The authors' rl/inv_env.py loop for one SKU: warm-up days 0-1 with order 0, orders on days 2, 4, ...,
+    the loss averaged over days L + P = 3 .. T - 1 (0.1 overage + 0.9 underage)."""
+    pipeline, ends, t = [0.0, 0.0], [], 0
+
+    def day(order):
+        nonlocal t
+        pipeline[1] += order
+        post = pipeline[0] - demand[t]
+        ends.append(post)
+        pipeline[0], pipeline[1] = post + pipeline[1], 0.0
+        t += 1
+
+    day(0.0), day(0.0)
+    for order in orders:
+        day(order), day(0.0)
+        if t + 1 >= len(demand):
+            break
+    while t < len(demand):
+        day(0.0)
+    costed = np.array(ends[3:])
+    return float(np.mean(0.1 * np.maximum(costed, 0) + 0.9 * np.maximum(-costed, 0)))
+
+
+@pytest.mark.parametrize("name", ["setting1", "setting3", "setting4_h8"])
+def test_rewards_are_the_authors_loss_on_their_costed_days(name):
+    simulator, days = _episode(name, n_skus=3, seed=5)
+    length = 31 if name != "setting4_h8" else 3 + 2 * 8
+    rewards, orders = [], []
+    for epoch in range(simulator.params.horizon):
+        order = np.maximum(25.0 + 3 * epoch - simulator.inventory_position, 0.0) if name != "setting4_h8" else \
+            np.maximum(125.0 - simulator.inventory_position, 0.0)
+        orders.append(order)
+        rewards.append(simulator.step(order)[1])
+    total = -np.sum(rewards, axis=0)
+    for sku in range(3):
+        expected = _authors_loss(days[sku, :length], [o[sku] for o in orders])
+        assert total[sku] / (length - 3) == pytest.approx(expected, rel=1e-12)
+
+
+def test_ar1_recursion_is_on_the_clipped_previous_demand():
+    from gym_inventory.demand import StudyAR1Demand
+
+    model = StudyAR1Demand(phi=0.6, base=5.0, noise_std=8.0, warmup=8, feature_noise=0.0)
+    demand = model.series(np.random.default_rng(7), 50)[0]
+    shocks = np.random.default_rng(7).normal(0.0, 1.0, size=(50, 39)) * 8.0  # the same draws, replayed
+    for sku in range(50):  # gene_syn_data_ar1.py's loop, literally
+        series = [max(0, 5.0 + shocks[sku, 0])]
+        for t in range(1, 39):
+            series.append(max(0, 0.6 * series[t - 1] + (1 - 0.6) * 5.0 + shocks[sku, t]))
+        np.testing.assert_allclose(demand[sku], series[8:], rtol=1e-12)  # the 8 generated days dropped
+    assert (demand == 0).mean() > 0.1  # the clip acts: a recursion on a latent level would differ
+    simulator, days = _episode("setting3", n_skus=20, seed=1)
+    np.testing.assert_allclose(simulator.context[:, :, -1], days[:, 1:29:2], rtol=1e-6)  # float32; yesterday's demand at days 2..28
+    two = gym_inventory.make_simulator(3, **SETTINGS["setting2"].env_kwargs)
+    assert two.observation_names[-4:] == ("feat_1", "feat_2", "feat_3", "feat_4")
+
+
+def test_features_are_the_authors_pandas_expressions():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    demand = rng.integers(0, 30, size=(3, 31)).astype(float)
+    features = study_demand_features(demand, 0.0, None)
+    for sku in range(3):
+        x = pd.Series(demand[sku])
+        expected = [x.rolling(window=28, min_periods=1).mean().shift(1), x.rolling(window=7, min_periods=1).mean().shift(1),
+                    x.shift(-1).rolling(window=7, min_periods=1).mean(), x.shift(-1).rolling(window=28, min_periods=1).mean()]
+        for index, series in enumerate(expected):
+            np.testing.assert_allclose(features[sku, 1:, index], series.to_numpy()[1:], rtol=1e-12)
+    noisy = study_demand_features(np.full((200, 31), 50.0), 3.0, np.random.default_rng(1))
+    noise = noisy[:, 1:, 2:] - 50.0  # additive N(0, 3), not relative
+    assert abs(noise.std() - 3.0) < 0.05 and abs(noise.mean()) < 0.05
+    np.testing.assert_allclose(noisy[:, 1:, :2], 50.0)
+
+
+def test_setting4_shared_sds_demand_days_and_test_size():
+    stds = shared_stds()
+    np.testing.assert_array_equal(stds, np.random.RandomState(42).uniform(5, 20, 5))
+    simulator, days = _episode("setting4_h8", n_skus=500)
+    assert days.shape[1] >= 19
+    demand_days = np.arange(3, 19, 2)
+    assert np.all(days[:, demand_days] > 0) and np.all(np.delete(days, demand_days, axis=1) == 0)
+    sd, stds32 = simulator.context[:, 0, -1], stds.astype(np.float32)  # observations are float32
+    assert sorted(np.unique(sd)) == sorted(stds32) and all(np.sum(sd == s) == 100 for s in stds32)
+    pool = gym_inventory.make_simulator(5, **Splits.of(SETTINGS["setting4_h8"]).train_env_kwargs())
+    pool.reset(np.random.default_rng(0))
+    assert sorted(pool.context[:, 0, -1]) == sorted(stds32)  # the 5 training SKUs hold each sd once
 
 
 def test_alternate_day_demand():
@@ -64,7 +201,7 @@ def test_sku_pool_replays_a_fixed_set_in_passes():
 
 
 def test_splits_are_disjoint_and_the_pool_trains():
-    splits = Splits.of(SETTINGS["setting2"], data_seed=0)
+    splits = Splits.of(VARIANTS["variant2"], data_seed=0)
     assert len({splits.seed(s) for s in ("train", "val", "test")}) == 3
     train = splits.train_env_kwargs()
     assert train["demand"] == "sku_pool" and train["demand_kwargs"]["n_skus"] == 5
@@ -93,21 +230,22 @@ def test_best_classical_reference_picks_on_validation():
     splits = Splits(SETTINGS["setting1"].env_kwargs, train_skus=10, val_skus=20, test_skus=20)
     ref = reference(splits)
     assert not ref.exact and len(ref.candidates) == 3
-    assert ref.cost == min(test for _, test in ref.candidates.values())
+    chosen = min(ref.candidates, key=lambda key: ref.candidates[key][0])  # on validation, never on test
+    assert ref.policy_name == chosen and ref.cost == ref.candidates[chosen][1]
     with pytest.raises(ValueError, match="reference kind"):
         reference(splits, "dp")
 
 
-def test_forecasts_are_the_realized_means_as_in_the_authors_code():
+def test_variant_forecasts_are_realized_look_aheads():
     from gym_inventory.envs.inventory_env import make_simulator
 
-    simulator = make_simulator(6, **SETTINGS["setting3"].env_kwargs)  # noise 0: exact means of the realized future
+    simulator = make_simulator(6, **VARIANTS["variant3"].env_kwargs)  # noise 0: exact means of the realized future
     simulator.reset(np.random.default_rng(0))
     demand, forecasts = simulator.demand_path, simulator.feature_path
     days = 2 * np.arange(forecasts.shape[1])
     np.testing.assert_allclose(forecasts[:, :, 2], np.stack([demand[:, d:d + 7].mean(axis=1) for d in days], 1))
     np.testing.assert_allclose(forecasts[:, :, 3], np.stack([demand[:, d:d + 28].mean(axis=1) for d in days], 1))
-    noisy = make_simulator(6, **SETTINGS["setting2"].env_kwargs)
+    noisy = make_simulator(6, **VARIANTS["variant2"].env_kwargs)
     noisy.reset(np.random.default_rng(0))
     assert np.all(noisy.feature_path[:, :, 2].std(axis=1) > 0)  # AR(1): not a constant expected level
 

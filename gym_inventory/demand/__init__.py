@@ -12,7 +12,14 @@ from gym_inventory.demand.base import MIN_SCALE, DemandModel, DemandPaths, Param
 from gym_inventory.demand.iid import GammaDemand, IIDDemand, NegativeBinomialDemand, NormalDemand, PoissonDemand
 from gym_inventory.demand.population import HeterogeneousDemand
 from gym_inventory.demand.processes import AR1Demand, NonStationaryDemand
-from gym_inventory.demand.study import AlternateDayDemand, SKUPoolDemand
+from gym_inventory.demand.study import (
+    AlternateDayDemand,
+    SKUPoolDemand,
+    StudyAR1Demand,
+    StudyDemand,
+    StudyIIDDemand,
+    StudyLevelDemand,
+)
 
 __all__ = [
     "DEMAND_PRESETS",
@@ -30,6 +37,10 @@ __all__ = [
     "ParameterRange",
     "PoissonDemand",
     "SKUPoolDemand",
+    "StudyAR1Demand",
+    "StudyDemand",
+    "StudyIIDDemand",
+    "StudyLevelDemand",
     "make_demand",
     "parameter",
     "register_demand",
@@ -46,6 +57,9 @@ DEMAND_PRESETS: dict[str, Callable[..., DemandModel]] = {
     "heterogeneous": HeterogeneousDemand,
     "alternate_days": AlternateDayDemand,
     "sku_pool": SKUPoolDemand,
+    "study_levels": StudyLevelDemand,
+    "study_ar1": StudyAR1Demand,
+    "study_iid": StudyIIDDemand,
 }
 
 
