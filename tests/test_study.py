@@ -13,7 +13,20 @@ from gym_inventory.demand import AlternateDayDemand, SKUPoolDemand, make_demand
 from gym_inventory.evaluation import evaluate
 from gym_inventory.policies import BaseStock
 from gym_inventory.demand.study import shared_levels, shared_stds, study_demand_features
-from gym_inventory.study import SETTINGS, VARIANTS, CriticalFractileBaseStock, Splits, get_setting, reference
+from gym_inventory.evaluation import paired_difference
+from gym_inventory.study import (
+    SETTINGS,
+    VARIANTS,
+    CriticalFractileBaseStock,
+    PeriodicDPPolicy,
+    Splits,
+    empirical_dp,
+    exact_dp,
+    get_setting,
+    reference,
+    solve_periodic_dp,
+    study_days,
+)
 
 CONFIG_DIR = os.path.join(os.path.dirname(gym_inventory.__file__), "configs")
 
@@ -268,3 +281,64 @@ def test_expected_forecasts_survive_the_pool_and_do_not_look_ahead(source):
     np.testing.assert_array_equal(again[:, days <= 10], features[:, days <= 10])
     if source == "alternate_days":
         np.testing.assert_allclose(features[:, :, 2], 3 * 100.0 / 7, rtol=1e-6)  # 3 demand days of mean ~100 in 7
+
+
+def test_periodic_dp_hand_trace():
+    """One epoch, known demand: days 2..4 demand 3, 4, 5 after two empty days. The order on day 2 is
+    charged days 3 and 4: C(y - 7) + C(y - 12), minimized at y = 12 (0.1 x 5 = 0.5 over 2 days)."""
+    point = [np.array([1.0]), np.array([1.0]), np.eye(4)[3], np.eye(5)[4], np.eye(6)[5]]
+    solution = solve_periodic_dp(point, 1)
+    assert solution.levels[0] == 12 and solution.expected_cost == pytest.approx(0.25)
+    assert solution.orders[0, list(solution.positions).index(0)] == 12
+    assert solution.orders[0, list(solution.positions).index(20)] == 0
+    capped = solve_periodic_dp(point, 1, max_order=10)  # the cap binds: y = 10, C(3) + C(-2) = 0.3 + 1.8
+    assert capped.expected_cost == pytest.approx(2.1 / 2)
+
+
+def test_setting1_exact_dp_is_what_its_policy_costs_and_beats_the_authors_reference():
+    setting = SETTINGS["setting1"]
+    exact = exact_dp(setting.env_kwargs)
+    assert exact.levels.shape == (14,) and len(set(exact.levels)) > 3  # a base stock per epoch
+    splits = Splits.of(setting.replace(test_skus=3000))
+    policy = PeriodicDPPolicy(exact, "dp_exact")
+    evaluation = splits.evaluate(policy, "test")
+    assert evaluation.cost == pytest.approx(exact.expected_cost, abs=2.5 * evaluation.ci)  # the DP's own value
+    authors = PeriodicDPPolicy(empirical_dp(splits), "dp_empirical")
+    paired = paired_difference(splits.evaluate(authors, "test"), evaluation)
+    assert paired[0] > -paired[1]  # no policy beats the optimum (beyond noise)
+
+
+def test_references_say_what_they_are_and_never_choose_on_test():
+    small = dict(val_skus=10, test_skus=10)
+    one = Splits.of(SETTINGS["setting1"].replace(**small))
+    assert reference(one, "dp_exact").status == "optimum" and reference(one, "dp_empirical").status == "heuristic"
+    three = Splits.of(SETTINGS["setting3"].replace(**small))
+    non = reference(three, "best_non_anticipating")
+    assert non.status == "heuristic" and not non.exact and len(non.candidates) == 2
+    assert non.policy_name == min(non.candidates, key=lambda key: non.candidates[key][0])
+    four = reference(Splits.of(SETTINGS["setting4_h8"].replace(test_skus=50)), "critical_fractile")
+    assert four.status == "optimum" and four.exact
+    with pytest.raises(ValueError, match="reference kind"):
+        reference(one, "oracle")
+    with pytest.raises(ValueError, match="day_support|study_levels"):
+        exact_dp(SETTINGS["setting3"].env_kwargs)
+
+
+def test_evaluation_counts_the_authors_costed_days():
+    from gym_inventory.policies import BaseStock
+
+    env = SETTINGS["setting1"].env_kwargs
+    evaluation = evaluate(BaseStock(30.0), env, n_trajectories=4, warmup_epochs=0, seed=2, cost_days="lead_time_window")
+    simulator = gym_inventory.make_simulator(4, **env)
+    simulator.reset(np.random.default_rng(2))  # the same paths (common random numbers)
+    days = study_days(simulator)
+    orders = []
+    for _ in range(14):
+        orders.append(np.maximum(30.0 - simulator.inventory_position, 0.0))
+        simulator.step(orders[-1])
+    losses = [_authors_loss(days[sku, :31], [o[sku] for o in orders]) for sku in range(4)]
+    np.testing.assert_allclose(evaluation.per_trajectory, losses, rtol=1e-12)
+    with pytest.raises(ValueError, match="cost_days"):
+        evaluate(BaseStock(3.0), {"reward_timing": "step"}, n_trajectories=2, cost_days="lead_time_window")
+    with pytest.raises(ValueError, match="cost_days"):
+        evaluate(BaseStock(3.0), env, n_trajectories=2, cost_days="windows")

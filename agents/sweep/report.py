@@ -64,10 +64,11 @@ def reference_cost(spec: SweepSpec) -> dict:
 
         policy = optimal_base_stock_for(splits.env_kwargs).policy()
         test = splits.evaluate(policy, "test")
-        result = Reference(policy.name, test.cost, True, {policy.name: (splits.evaluate(policy, "val").cost, test.cost)})
+        result = Reference(policy.name, test.cost, True, {policy.name: (splits.evaluate(policy, "val").cost, test.cost)},
+                           status="optimum")
     else:
         result = reference(splits, spec.reference)
-    return {"policy": result.policy_name, "cost": result.cost, "exact": result.exact,
+    return {"policy": result.policy_name, "cost": result.cost, "exact": result.exact, "status": result.status,
             "candidates": {k: {"val_cost": v[0], "test_cost": v[1]} for k, v in result.candidates.items()}}
 
 
