@@ -342,3 +342,27 @@ def test_evaluation_counts_the_authors_costed_days():
         evaluate(BaseStock(3.0), {"reward_timing": "step"}, n_trajectories=2, cost_days="lead_time_window")
     with pytest.raises(ValueError, match="cost_days"):
         evaluate(BaseStock(3.0), env, n_trajectories=2, cost_days="windows")
+
+
+@pytest.mark.parametrize("algo", ["ds", "ddpg", "ppo"])
+def test_the_study_search_spaces_are_the_authors_and_fit_every_arm(algo):
+    from agents.sweep import SweepSpec, load_space, study_space_file
+    from agents.sweep.runner import check_spec
+
+    space = load_space(study_space_file(algo))
+    authors = {  # config/hyperparameter_registry.py of the authors' code, by name
+        "ds": {"batch_size": [5, 10], "learning_rate": (4e-4, 0.1), "net_width": [32, 64, 128], "lr_factor": (0.5, 0.95)},
+        "ppo": {"eval_freq": [512, 1024, 2048], "learning_rate": (5e-5, 9e-3), "clip_range": (0.1, 0.3),
+                "batch_size": [128, 256, 512], "n_steps": [1024, 2048, 4096], "n_epochs": [1, 3, 5, 10],
+                "ent_coef": (1e-4, 0.5), "gamma": (0.98, 1.0), "gae_lambda": (0.5, 1.0)},
+        "ddpg": {"eval_freq": [512, 1024], "learning_rate": (3e-4, 9e-3), "tau": (1e-3, 1e-2), "batch_size": [128, 256, 512],
+                 "buffer_size": [20000, 50000, 100000], "train_freq": [1, 14], "learning_starts": [100, 500, 1000],
+                 "gamma": (0.98, 1.0)},
+    }[algo]
+    for name, expected in authors.items():
+        entry = space["search"][name]
+        assert (entry["choices"] if isinstance(expected, list) else (entry["low"], entry["high"])) == expected
+    assert (space["search"]["initial_action_bias"]["low"], space["search"]["initial_action_bias"]["high"]) == (0.2, 0.7)
+    assert space["fixed"]["observation_parts"] == list(SETTINGS["setting1"].network_inputs)
+    for kind in ("none", "base", "coeff", "both"):  # all four arms
+        check_spec(SweepSpec(algo, kind, Splits.of(SETTINGS["setting1"]), space, budget=100, reference="dp_exact"))

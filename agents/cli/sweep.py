@@ -37,7 +37,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--val-skus", type=int, default=None, help="validation SKUs (default 100)")
     parser.add_argument("--test-skus", type=int, default=None, help="test SKUs (default 100)")
     parser.add_argument("--reference", default="auto",
-                        help="reference cost: auto, best_classical, critical_fractile or optimal_base_stock")
+                        help="reference cost: auto (the setting's), best_classical, best_non_anticipating, critical_fractile, "
+                             "dp_exact, dp_empirical or optimal_base_stock")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -67,7 +68,7 @@ def build_spec(args):
         flags = {k[len("env_"):]: v for k, v in vars(args).items() if k.startswith("env_") and k != "env_config" and v is not None}
         env = check_env_kwargs(dict(setting.env_kwargs, **flags))
         sizes = {"train_skus": setting.train_skus, "val_skus": setting.val_skus, "test_skus": setting.test_skus,
-                 "warmup_epochs": setting.warmup_epochs}
+                 "warmup_epochs": setting.warmup_epochs, "cost_days": setting.cost_days}
         reference = setting.reference if args.reference == "auto" else args.reference
     else:
         env = env_kwargs_from_args(args)

@@ -41,6 +41,18 @@ def space_file(algo: str) -> str:
     return os.path.join(SPACE_DIR, f"{algo}.yml")
 
 
+#: The study's own search spaces (the authors' ranges, for the study's presets): ``study/<algo>.yml``.
+STUDY_SPACE_DIR = os.path.join(SPACE_DIR, "study")
+STUDY_ALGORITHMS = ("ds", "ddpg", "ppo")
+
+
+def study_space_file(algo: str) -> str:
+    """The study's search-space file of ``algo`` (``"ds"``, ``"ddpg"`` or ``"ppo"``)."""
+    if algo not in STUDY_ALGORITHMS:
+        raise ValueError(f"the study searched {list(STUDY_ALGORITHMS)}, got {algo!r}")
+    return os.path.join(STUDY_SPACE_DIR, f"{algo}.yml")
+
+
 def shipped_algorithms() -> list[str]:
     """Algorithms with a shipped search space."""
     return sorted(name[:-4] for name in os.listdir(SPACE_DIR) if name.endswith(".yml"))
