@@ -30,7 +30,7 @@ import argparse
 import os
 import time
 
-from agents.sweep.experiment import collect, markdown, run_sweeps
+from agents.sweep.experiment import collect, markdown, override_budgets, run_sweeps
 
 #: ``medium``: sized to about two hours on 2 cores (an estimate from single-trial timings, not a
 #: measured run); ``full``: the authors' budgets (DS 3000 gradient steps, DDPG and PPO 200k env
@@ -67,13 +67,10 @@ def main(argv=None) -> int:
     for key in ("settings", "methods", "regs", "trials", "repeats"):
         if getattr(args, key) is not None:
             plan[key] = getattr(args, key)
-    if args.budget:
-        plan["budgets"] = dict(plan["budgets"])
-        for item in args.budget:
-            method, _, value = item.partition("=")
-            if method not in plan["budgets"] or not value.isdigit() or int(value) < 1:
-                parser.error(f"--budget takes METHOD=N with METHOD one of {sorted(plan['budgets'])} and N >= 1, got {item!r}")
-            plan["budgets"][method] = int(value)
+    try:
+        plan["budgets"] = override_budgets(plan["budgets"], args.budget)
+    except ValueError as error:
+        parser.error(str(error))
     out = args.out or os.path.join("runs", f"central_{args.preset}")
     os.makedirs(args.results, exist_ok=True)
     started = time.perf_counter()

@@ -21,10 +21,29 @@ REGULARIZED = ("base", "coeff", "both")
 
 
 def setting_of(name: str):
-    """A study setting (or a package variant) by name."""
+    """A study setting (or a package variant) by name; ``NAME:train=N`` gives it ``N`` training
+    and ``N`` validation SKUs (the authors' splits have as many validation as training SKUs)."""
+    from gym_inventory.params import check_int
     from gym_inventory.study import get_setting
 
-    return get_setting(name)
+    base, _, size = name.partition(":train=")
+    if not size:
+        return get_setting(name)
+    if not size.isdigit():
+        raise ValueError(f"a setting name is NAME or NAME:train=N, got {name!r}")
+    n = check_int("train", int(size), 2)
+    return get_setting(base, train_skus=n, val_skus=n)
+
+
+def override_budgets(budgets: dict, items) -> dict:
+    """``budgets`` with ``METHOD=N`` items applied (``ValueError`` for an unknown method or a bad N)."""
+    budgets = dict(budgets)
+    for item in items or []:
+        method, _, value = str(item).partition("=")
+        if method not in budgets or not value.isdigit() or int(value) < 1:
+            raise ValueError(f"--budget takes METHOD=N with METHOD one of {sorted(budgets)} and N >= 1, got {item!r}")
+        budgets[method] = int(value)
+    return budgets
 
 
 def run_sweeps(plan: dict, out: str, workers: int, log=print, storage_url: str | None = None) -> None:
