@@ -366,3 +366,21 @@ def test_the_study_search_spaces_are_the_authors_and_fit_every_arm(algo):
     assert space["fixed"]["observation_parts"] == list(SETTINGS["setting1"].network_inputs)
     for kind in ("none", "base", "coeff", "both"):  # all four arms
         check_spec(SweepSpec(algo, kind, Splits.of(SETTINGS["setting1"]), space, budget=100, reference="dp_exact"))
+
+
+def test_the_study_spaces_map_the_initial_bias_as_the_authors():
+    """none/base: the untrained order (none) or target (base) is the fraction x the order cap, in units."""
+    from agents.sweep import load_space, study_space_file
+    from agents.sweep.space import translate
+
+    splits = Splits.of(SETTINGS["setting1"])
+    fixed = load_space(study_space_file("ds"))["fixed"]
+    scale = shared_levels().mean() + 2.0  # setting 1's scale: the levels' mean + (span - 1) / 2, every SKU
+    for kind in ("none", "base"):
+        hyper = translate("ds", kind, dict(fixed, initial_action_bias=0.3), splits.train_env_kwargs())
+        assert hyper["initial_mu"][0] * scale == pytest.approx(0.3 * 100.0)
+        assert "initial_action_bias_of" not in hyper
+    package = translate("ds", "base", {"initial_action_bias": 0.3}, splits.train_env_kwargs())
+    assert package["initial_mu"][0] == pytest.approx(0.3 * 12.0)  # the package's own mapping: 0.3 x 4 (L + P)
+    with pytest.raises(ValueError, match="initial_action_bias_of"):
+        translate("ds", "base", {"initial_action_bias": 0.3, "initial_action_bias_of": "units"}, splits.train_env_kwargs())

@@ -19,7 +19,12 @@ A file holds::
 * ``initial_action_bias``: where the untrained policy starts, as a fraction of the
   upper bound of its raw action mu (:func:`agents.ds.default_mu_bounds`): the order
   (none) or order-up-to level (base) in units of the SKU's scale, or the coefficient
-  on the 7-day forecast (coeff, both; the other coefficients start at 0).
+  on the 7-day forecast (coeff, both; the other coefficients start at 0). With
+  ``initial_action_bias_of: order_cap`` (the study's spaces) none and base map it as the
+  authors' code does: the untrained order (none) or order-up-to level (base) is the
+  fraction times the order cap ``max_order`` in units (their ``initial_action_bias x
+  max_replenish``), i.e. mu = fraction x max_order / scale, with the training SKUs' mean
+  scale; coeff and both keep the mapping above.
 
 Every other name is a hyperparameter of the algorithm, checked by its trainer.
 """
@@ -32,7 +37,9 @@ import optuna
 from gym_inventory.params import check_int
 
 SPACE_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "search_spaces")
-SPECIAL = ("net_width", "net_depth", "initial_action_bias")
+SPECIAL = ("net_width", "net_depth", "initial_action_bias", "initial_action_bias_of")
+#: ``initial_action_bias_of`` values: ``"mu_range"`` (default) or ``"order_cap"`` (the authors' mapping).
+BIAS_MAPPINGS = ("mu_range", "order_cap")
 _TYPES = ("float", "int", "categorical")
 
 
@@ -160,12 +167,29 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
         fraction = float(values["initial_action_bias"])
         if not 0.0 < fraction < 1.0:
             raise ValueError(f"initial_action_bias must be a fraction in (0, 1), got {fraction!r}")
-        params = make_simulator(1, **env_kwargs).params
-        high = default_mu_bounds(kind, params)[1]
-        if kind in ("none", "base"):
+        mapping = values.get("initial_action_bias_of", "mu_range")
+        if mapping not in BIAS_MAPPINGS:
+            raise ValueError(f"initial_action_bias_of must be one of {list(BIAS_MAPPINGS)}, got {mapping!r}")
+        probe = make_simulator(1, **env_kwargs)
+        high = default_mu_bounds(kind, probe.params)[1]
+        if kind in ("none", "base") and mapping == "order_cap":
+            mu = [fraction * probe.max_order / _mean_scale(env_kwargs)]
+        elif kind in ("none", "base"):
             mu = [fraction * high]
         else:
             mu = [0.0] * len(FEATURE_NAMES)
             mu[FEATURE_NAMES.index("forecast_next_7")] = fraction * high
         hyper["initial_mu"] = mu
     return hyper
+
+
+def _mean_scale(env_kwargs: dict) -> float:
+    """The mean scale (units per day) of the training problem's SKUs: a pool's own SKUs, else 64 drawn ones."""
+    import numpy as np
+
+    from gym_inventory.envs import make_simulator
+
+    pool = (env_kwargs.get("demand_kwargs") or {}).get("n_skus") if env_kwargs.get("demand") == "sku_pool" else None
+    simulator = make_simulator(pool or 64, **env_kwargs)
+    simulator.reset(np.random.default_rng(0))
+    return float(np.mean(simulator.scale))
