@@ -384,3 +384,19 @@ def test_the_study_spaces_map_the_initial_bias_as_the_authors():
     assert package["initial_mu"][0] == pytest.approx(0.3 * 12.0)  # the package's own mapping: 0.3 x 4 (L + P)
     with pytest.raises(ValueError, match="initial_action_bias_of"):
         translate("ds", "base", {"initial_action_bias": 0.3, "initial_action_bias_of": "units"}, splits.train_env_kwargs())
+
+
+def test_study_sources_reject_bad_arguments_naming_them():
+    from gym_inventory.demand import StudyAR1Demand, StudyIIDDemand, StudyLevelDemand
+
+    for build, match in ((lambda: StudyLevelDemand(level_mean=[5, 10]), "level_mean"),
+                         (lambda: StudyLevelDemand(span=0), "span"),
+                         (lambda: StudyAR1Demand(phi=(0.3, 1.0)), "phi"),
+                         (lambda: StudyAR1Demand(perfect_feature="yes"), "perfect_feature"),
+                         (lambda: StudyIIDDemand(horizon=0), "horizon"),
+                         (lambda: StudyIIDDemand(mean=-1.0), "mean"),
+                         (lambda: StudyLevelDemand(feature_noise=-3.0), "feature_noise")):
+        with pytest.raises((ValueError, TypeError), match=match):
+            build()
+    with pytest.raises(ValueError, match="more than 28 days"):
+        StudyLevelDemand().sample(np.random.default_rng(0), 2, 20)

@@ -1,13 +1,18 @@
 """Demand sources of the study's synthetic settings (:mod:`gym_inventory.study`).
 
-* :class:`AlternateDayDemand` -- setting 4: IID normal demand on every other day only.
+* :class:`AlternateDayDemand` -- the package's setting-4 variant: IID normal demand on every other day only.
 * :class:`SKUPoolDemand` -- a fixed, seeded set of SKUs drawn once from any preset and
   replayed: the study's "few training SKUs" (5 or 10 trajectories) as a demand model,
   so that every trainer (SB3 through ``gym.make``, DS through ``make_simulator``) sees
   exactly the same finite training set.
 
-Both are registered presets (``"alternate_days"``, ``"sku_pool"``) with plain keyword
-arguments, so env configs naming them stay YAML/JSON.
+* :class:`StudyLevelDemand`, :class:`StudyAR1Demand`, :class:`StudyIIDDemand` -- the
+  study's settings 1, 2-3 and 4 exactly as the authors' generators (``gene_syn_data_*.py``)
+  draw them, with their features and their 2 warm-up days (:class:`StudyDemand`).
+
+All are registered presets (``"alternate_days"``, ``"sku_pool"``, ``"study_levels"``,
+``"study_ar1"``, ``"study_iid"``) with plain keyword arguments, so env configs naming them
+stay YAML/JSON.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ import numpy as np
 
 from gym_inventory.demand.base import DemandModel, DemandPaths, parameter
 from gym_inventory.demand.iid import NormalDemand
-from gym_inventory.params import check_int
+from gym_inventory.params import check_int, check_real
 
 
 class AlternateDayDemand(DemandModel):
@@ -172,14 +177,14 @@ class StudyDemand(DemandModel):
     ``initial_inventory=0``). Days outside the series have demand 0 (the authors pad
     with zeros). feat(x) comes from the source: the authors' four demand features
     (:func:`study_demand_features`, their ``reg_input1..4``, the Coeff inputs) and the bias.
+    A path replayed through ``reset(options={"demand": ...})`` is the caller's: it gets the
+    env's own feat(x) and no warm-up (pass ``initial_inventory`` for its start).
     """
 
     integer = False
     warmup_days = STUDY_WARMUP_DAYS
 
     def __init__(self, feature_noise: float = 3.0):
-        from gym_inventory.params import check_real
-
         self.feature_noise = check_real("feature_noise", feature_noise)
 
     #: Days of one series (the authors' ``TARGETS_DAYS``).
@@ -234,8 +239,8 @@ class StudyLevelDemand(StudyDemand):
     def __init__(self, level_mean: float = 10.0, level_std: float = 4.0, level_seed: int = 42, span: int = 5,
                  feature_noise: float = 3.0):
         super().__init__(feature_noise)
-        self.level_mean = parameter("level_mean", level_mean, 0.0, strict=True).low
-        self.level_std = parameter("level_std", level_std, 0.0).low
+        self.level_mean = check_real("level_mean", level_mean, 0.0, strict=True)
+        self.level_std = check_real("level_std", level_std, 0.0)
         self.level_seed = check_int("level_seed", level_seed, 0)
         self.span = check_int("span", span, 1)
         self.levels = shared_levels(STUDY_DAYS, self.level_mean, self.level_std, self.level_seed)
@@ -343,7 +348,7 @@ class StudyIIDDemand(StudyDemand):
                  std_seed: int = 42, feature_noise: float = 3.0):
         super().__init__(feature_noise)
         self.horizon = check_int("horizon", horizon, 1)
-        self.mean = parameter("mean", mean, 0.0, strict=True).low
+        self.mean = check_real("mean", mean, 0.0, strict=True)
         self.n_stds = check_int("n_stds", n_stds, 1)
         bounds = parameter("std_range", std_range, 0.0)
         self.std_seed = check_int("std_seed", std_seed, 0)
