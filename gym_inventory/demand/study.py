@@ -5,7 +5,6 @@
   replayed: the study's "few training SKUs" (5 or 10 trajectories) as a demand model,
   so that every trainer (SB3 through ``gym.make``, DS through ``make_simulator``) sees
   exactly the same finite training set.
-
 * :class:`StudyLevelDemand`, :class:`StudyAR1Demand`, :class:`StudyIIDDemand` -- the
   study's settings 1, 2-3 and 4 exactly as the authors' generators (``gene_syn_data_*.py``)
   draw them, with their features and their 2 warm-up days (:class:`StudyDemand`).
