@@ -29,7 +29,7 @@ import os
 HELP = "test the study's claim small: best-so-far DS and PPO, with and without regularization, against the optimum"
 
 SETTING = "setting1"
-#: The demo's grid (:mod:`agents.sweep.experiment`): 231 s wall measured on the 2 cores shared with other jobs.
+#: The demo's grid (:mod:`agents.sweep.experiment`): about 160 s of CPU (2 workers per sweep; see the README).
 PLAN = {"settings": [SETTING], "methods": ["ds", "ppo"], "regs": ["none", "base", "both"], "trials": 4, "repeats": 3,
         "budgets": {"ds": 200, "ppo": 4096}}
 SMOKE = {"settings": [SETTING], "methods": ["ds", "ppo"], "regs": ["none", "base"], "trials": 2, "repeats": 2,

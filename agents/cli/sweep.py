@@ -22,7 +22,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--trials", type=int, default=20, help="trials in the sweep (default 20)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes on this machine (default 1)")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep directory (created, or resumed)")
-    parser.add_argument("--setting", default=None, help="a study setting: setting1 .. setting4 (instead of --env-config)")
+    parser.add_argument("--setting", default=None, help="a study setting: setting1 .. setting4, setting4_h2 .. setting4_h64, "
+                        "or a package variant variant1 .. variant4 (instead of --env-config)")
     add_env_arguments(parser)
     parser.add_argument("--storage", default=None, metavar="URL",
                         help="Optuna database URL shared by several machines (default: a journal file in DIR)")
