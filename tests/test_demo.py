@@ -20,6 +20,9 @@ def test_demo_smoke(tmp_path, capsys):
     assert len(rows) == 4 and all(len(row["per_repeat_final_cost"]) == 2 for row in rows.values())
     assert all(0 <= row["kept_untrained_pct"] <= 100 for row in rows.values())
     assert (out / "demo_setting1_best_so_far.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    trials = (out / "demo_trials.csv").read_text().splitlines()  # learning vs initialization, every trial
+    assert trials[0] == "setting,method,regularization,repeat,trial,best_step,initial_cost,kept_cost,test_cost"
+    assert len(trials) == 1 + 4 * 2 * 2 and all(line.split(",")[5].isdigit() for line in trials[1:])
     assert main(["demo", "--smoke", "--quiet", "--out", str(out)]) == 0  # a rerun resumes: the same numbers
     assert json.loads((out / "central_demo.json").read_text()) == summary
 

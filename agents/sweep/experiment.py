@@ -76,11 +76,13 @@ def sweep_dir(out: str, setting: str, method: str, kind: str, repeat: int) -> st
 
 def collect(plan: dict, out: str, results: str, preset: str) -> list:
     """Curves and the results table of the finished sweeps under ``out``, written to ``results``
-    (``central_<preset>.{md,csv,json}``, ``<preset>_<setting>_best_so_far.{png,csv,json}``); returns the rows."""
+    (``central_<preset>.{md,csv,json}``, ``<preset>_<setting>_best_so_far.{png,csv,json}``, and
+    ``<preset>_trials.csv``: every trial's step of its kept policy, step-0 and kept validation
+    cost, and test cost); returns the rows."""
     from agents.sweep.curves import best_so_far, curve_record, write_curves
     from agents.sweep.report import finite_json, read_learning_csv, read_trials_csv
 
-    rows = []
+    rows, trials = [], []
     for name in plan["settings"]:
         records, reference = [], None
         for method in plan["methods"]:
@@ -99,7 +101,10 @@ def collect(plan: dict, out: str, results: str, preset: str) -> list:
                 n = len(record["n_trials"])
                 finals = [float(best_so_far(*sweep)[n - 1]) if sweep is not None else None for sweep in sweeps]
                 medians = [statistics.median(sweep[1]) if sweep is not None else None for sweep in sweeps]
-                learning = [row for d, ok in zip(dirs, present) if ok for row in read_learning_csv(os.path.join(d, "trials.csv"))]
+                learning = [dict(setting=name, method=method, regularization=kind, repeat=repeat, **row)
+                            for repeat, (d, ok) in enumerate(zip(dirs, present)) if ok
+                            for row in read_learning_csv(os.path.join(d, "trials.csv"))]
+                trials.extend(learning)
                 known = [row for row in learning if row["best_step"] is not None]
                 ratios = [row["kept_cost"] / row["initial_cost"] for row in known if row["initial_cost"] and row["kept_cost"] is not None]
                 trial_gaps = [t / reference["cost"] - 1 for _, tests in done for t in tests if t != float("inf")]
@@ -131,6 +136,11 @@ def collect(plan: dict, out: str, results: str, preset: str) -> list:
             writer = csv.DictWriter(handle, fieldnames=list(flat[0]))
             writer.writeheader()
             writer.writerows(flat)
+    if trials:  # every trial: learning vs initialization (best_step 0: the untrained policy was kept)
+        with open(os.path.join(results, f"{preset}_trials.csv"), "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(trials[0]))
+            writer.writeheader()
+            writer.writerows(trials)
     with open(stem + ".md", "w", encoding="utf-8") as handle:
         handle.write(markdown(rows, plan, preset))
     return rows

@@ -135,15 +135,16 @@ def read_trials_csv(path) -> tuple[list, list]:
 
 
 def read_learning_csv(path) -> list[dict]:
-    """The learning columns of a sweep's ``trials.csv`` (None where a trial did not record them)."""
+    """Per trial of a sweep's ``trials.csv``: its number, the learning columns (None where a trial did
+    not record them) and its test cost."""
     with open(os.fspath(path), newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
 
     def number(text):
         return None if text in (None, "", "None") else float(text)
 
-    return [{"best_step": number(r.get("best_step")), "initial_cost": number(r.get("initial_cost")),
-             "kept_cost": number(r.get("kept_cost"))} for r in rows]
+    return [{"trial": int(r["number"]), "best_step": None if number(r.get("best_step")) is None else int(number(r["best_step"])), "initial_cost": number(r.get("initial_cost")),
+             "kept_cost": number(r.get("kept_cost")), "test_cost": number(r.get("test_cost"))} for r in rows]
 
 
 def finite_json(value):
