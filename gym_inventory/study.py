@@ -102,8 +102,8 @@ import numpy as np
 from scipy import stats
 
 from gym_inventory.envs.inventory_env import make_simulator
-from gym_inventory.features import FEATURE_NAMES
 from gym_inventory.evaluation import COST_DAYS
+from gym_inventory.features import FEATURE_NAMES
 from gym_inventory.params import check_choice, check_int
 from gym_inventory.policy import DecisionState, Policy
 
