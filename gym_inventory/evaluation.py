@@ -32,7 +32,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.envs.inventory_env import make_simulator, resolve_demand
@@ -126,6 +125,27 @@ def resolve_problem(env_or_spec) -> tuple:
     kwargs.pop("initial_inventory", None)  # may be per-SKU; the problem does not depend on it
     simulator = make_simulator(1, **kwargs)
     return simulator.params, simulator.demand_model
+
+
+#: Evaluation seed of each split: the same trajectories for every policy evaluated on it.
+SPLIT_SEEDS = {"test": 0, "validate": 1, "train": 2}
+
+
+def split_problem(env_kwargs: dict, split: str) -> tuple[dict, int]:
+    """``(gym.make kwargs, evaluation seed)`` of ``split`` of a problem.
+
+    The seed is :data:`SPLIT_SEEDS`'s; a demand source with splits (a panel dataset)
+    is also restricted to the SKUs of that split. ``gym-inventory evaluate`` and the
+    trainers' validation both read their trajectories from here.
+    """
+    from gym_inventory.params import check_choice
+
+    check_choice("split", split, tuple(SPLIT_SEEDS))
+    kwargs = dict(env_kwargs)
+    model = resolve_demand(kwargs.get("demand", "poisson"), kwargs.get("demand_kwargs"), None)
+    if callable(getattr(model, "split", None)):
+        kwargs["split"] = split
+    return kwargs, SPLIT_SEEDS[split]
 
 
 def default_warmup(horizon: int, lead_time: int) -> int:
@@ -240,6 +260,8 @@ def _mean_ci(values: np.ndarray) -> tuple:
     mean = float(np.mean(values))
     if values.size < 2:
         return mean, float("inf")
+    from scipy import stats  # imported here: scipy.stats alone takes longer than the rest of `import gym_inventory`
+
     half = stats.t.ppf(0.975, values.size - 1) * np.std(values, ddof=1) / np.sqrt(values.size)
     return mean, float(half)
 

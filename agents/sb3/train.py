@@ -61,7 +61,8 @@ def build_model(algo, regularization: str, env_kwargs: dict, hyperparams: dict, 
         model = spec.cls(env=venv, seed=seed, device=device, verbose=verbose, **algorithm_kwargs(kwargs, remapper.size))
     except (AssertionError, TypeError, ValueError, KeyError) as error:
         raise ValueError(f"{spec.class_name} rejected the hyperparameters: {error}") from None
-    initial_mu = resolve_initial_mu(options["initial_mu"], regularization, probe.unwrapped.params, remapper.size)
+    initial_mu = resolve_initial_mu(options["initial_mu"], regularization, probe.unwrapped.params, remapper.size,
+                                    remapper.low.tolist(), remapper.high.tolist())
     if initial_mu is not None:
         set_initial_mu(model, initial_mu, MuRescale(remapper.space), gain=options["final_layer_gain"])
     return model
@@ -91,7 +92,8 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
     """
     from stable_baselines3.common.vec_env import VecNormalize
 
-    from gym_inventory.cli.evaluate import best_classical, split_problem
+    from gym_inventory.baselines import best_classical
+    from gym_inventory.evaluation import split_problem
 
     started = time.perf_counter()
     spec = get_algorithm(algo)
