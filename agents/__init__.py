@@ -21,7 +21,7 @@ _LAZY = {
     "make_env": "agents.sb3.env",
     "make_vec_env": "agents.sb3.env",
     "train": "agents.sb3.train",
-    "TrainResult": "agents.sb3.train",
+    "TrainResult": "agents.results",
     "SB3Policy": "agents.sb3.policy",
     "ALGORITHMS": "agents.sb3.algorithms",
     "load_hyperparams": "agents.sb3.algorithms",

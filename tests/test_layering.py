@@ -124,3 +124,14 @@ def test_import_leaves_the_heavy_libraries_out():
             "print([m for m in ('scipy', 'pandas', 'matplotlib', 'torch', 'agents') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_one_meaning_per_name():
+    # one result type for every trainer; one table of split seeds; one warm-up rule of evaluation
+    import agents
+    import agents.ds
+    from gym_inventory import evaluation
+
+    assert agents.TrainResult is agents.ds.TrainResult
+    assert evaluation.SPLIT_SEEDS == {"test": 0, "validate": 1, "train": 2}
+    assert evaluation.split_problem({"lead_time": 1}, "validate") == ({"lead_time": 1}, 1)

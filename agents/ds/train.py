@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -22,26 +21,12 @@ from agents.ds.network import OrderNetwork, default_initial_mu
 from agents.ds.policy import DSPolicy
 from agents.ds.run_dir import TENSORBOARD_DIR, open_run_dir, run_identity, save_checkpoint, save_policy
 from agents.ds.simulation import cost_per_day, default_warmup_epochs, rollout, sample_trajectories
+from agents.results import TrainResult
 from gym_inventory.config import check_env_kwargs
 from gym_inventory.envs import make_simulator
 from gym_inventory.params import check_int
 from gym_inventory.remap import check_kind
 from gym_inventory.wrappers.action_remap import mu_bounds
-
-
-@dataclass
-class TrainResult:
-    """What :func:`train` returns. Costs are per day, validation set, in money."""
-
-    policy: DSPolicy  # the best network (lowest validation cost), rounding orders for integer demand
-    history: list = field(default_factory=list)  # one dict per validation
-    best_step: int = 0
-    best_val_cost: float = math.inf
-    train_cost: float = math.inf  # the best network on the training episodes (overfitting shows as train << val)
-    initial_val_cost: float = math.inf
-    steps: int = 0
-    stopped_early: bool = False
-    wall_time_s: float = 0.0
 
 
 def resolve_device(device) -> torch.device:
@@ -224,7 +209,7 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
     best = next(h for h in history if h["step"] == state["best_step"])
     result = TrainResult(
         policy=DSPolicy(network, integer=integer, device=device), history=history, best_step=state["best_step"],
-        best_val_cost=best["val_cost_per_day"], train_cost=train_cost, initial_val_cost=history[0]["val_cost_per_day"], steps=state["step"],
+        best_cost=best["val_cost_per_day"], train_cost=train_cost, initial_cost=history[0]["val_cost_per_day"], steps=state["step"],
         stopped_early=stopped_early, wall_time_s=time.perf_counter() - started,
     )
     if writer is not None:
