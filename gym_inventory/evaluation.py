@@ -222,8 +222,7 @@ def evaluate_copies(
     simulator.reset(np.random.default_rng(seed))
     policy.reset(n * copies)
     for _ in range(params.horizon):
-        orders = _checked_orders(policy(simulator.decision_state()), n * copies, policy)
-        simulator.step(np.clip(orders, 0.0, simulator.max_order))
+        simulator.step(policy_orders(policy, simulator.decision_state(), n * copies, simulator.max_order))
 
     per_sku = simulator.episode_metrics(warmup)
     records = {key: simulator.records[key][:, warmup:].sum(axis=1) for key in ("demand", "unmet_demand", "sales", "on_hand_days")}
@@ -266,22 +265,43 @@ def _mean_ci(values: np.ndarray) -> tuple:
     return mean, float(half)
 
 
+def pooled_rates(demand, unmet_demand, on_hand_days, sales) -> tuple[float, float]:
+    """``(fill_rate, turnover_time)`` pooled over SKUs and days from their totals (the one formula of
+    :func:`evaluate` and :func:`gym_inventory.data.evaluate_panel`): the share of demand met on its day
+    (1 without demand), and end-of-day on-hand over sales in days (inf without sales)."""
+    fill_rate = float(1.0 - unmet_demand / demand) if demand > 0 else 1.0
+    turnover_time = float(on_hand_days / sales) if sales > 0 else float("inf")
+    return fill_rate, turnover_time
+
+
 def _summarize(name: str, per_sku: dict, totals: dict) -> Evaluation:
     cost, ci = _mean_ci(per_sku["cost_per_day"])
-    demand, sales = totals["demand"].sum(), totals["sales"].sum()
+    fill_rate, turnover_time = pooled_rates(totals["demand"].sum(), totals["unmet_demand"].sum(),
+                                            totals["on_hand_days"].sum(), totals["sales"].sum())
     return Evaluation(
         name=name,
         cost=cost,
         ci=ci,
         holding_cost=float(per_sku["holding_cost_per_day"].mean()),
         penalty_cost=float(per_sku["penalty_cost_per_day"].mean()),
-        fill_rate=float(1.0 - totals["unmet_demand"].sum() / demand) if demand > 0 else 1.0,
+        fill_rate=fill_rate,
         stockout_rate=float(per_sku["stockout_rate"].mean()),
-        turnover_time=float(totals["on_hand_days"].sum() / sales) if sales > 0 else float("inf"),
+        turnover_time=turnover_time,
         n_trajectories=int(per_sku["cost_per_day"].size),
         days=int(per_sku["days"][0]),
         per_trajectory=per_sku["cost_per_day"],
     )
+
+
+def policy_orders(policy: Policy, state, n_skus: int, max_order=None) -> np.ndarray:
+    """The orders of ``policy`` in decision state ``state``, checked and clipped to ``[0, max_order]``
+    (``max_order`` None: floored at 0 only), float64 ``(n_skus,)``: the one order clip of every
+    evaluation loop (:func:`evaluate`, :func:`gym_inventory.data.evaluate_panel`), as the env clips its action.
+
+    ``TypeError`` for non-numeric orders, ``ValueError`` for another shape or a non-finite order.
+    """
+    orders = _checked_orders(policy(state), n_skus, policy)
+    return np.maximum(orders, 0.0) if max_order is None else np.clip(orders, 0.0, max_order)
 
 
 def _checked_orders(orders, n_skus: int, policy: Policy) -> np.ndarray:
