@@ -37,6 +37,7 @@ from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.envs.inventory_env import make_simulator, resolve_demand
 from gym_inventory.params import check_int
 from gym_inventory.policy import Policy
+from gym_inventory.problem import Problem
 from gym_inventory.simulator import InventorySimulator
 
 
@@ -119,12 +120,22 @@ def env_kwargs(env_or_spec) -> dict:
     raise TypeError(f"env_or_spec must be an InventoryLeadTime env, an EnvSpec or a dict of gym.make kwargs, got {env_or_spec!r}")
 
 
-def resolve_problem(env_or_spec) -> tuple:
-    """``(InventoryParams, DemandModel)`` of a problem given as an env, an ``EnvSpec`` or gym.make kwargs."""
+def problem_of(env_or_spec) -> Problem:
+    """The :class:`~gym_inventory.problem.Problem` of an env, an ``EnvSpec`` or gym.make kwargs (no simulator built)."""
+    simulator = getattr(getattr(env_or_spec, "unwrapped", None), "simulator", None)
+    if isinstance(simulator, InventorySimulator):
+        return simulator.problem
     kwargs = env_kwargs(env_or_spec)
-    kwargs.pop("initial_inventory", None)  # may be per-SKU; the problem does not depend on it
-    simulator = make_simulator(1, **kwargs)
-    return simulator.params, simulator.demand_model
+    for episode_keyword in ("initial_inventory", "render_mode"):  # the problem does not depend on them
+        kwargs.pop(episode_keyword, None)
+    return Problem.from_kwargs(**kwargs)
+
+
+def resolve_problem(env_or_spec) -> tuple:
+    """``(InventoryParams, DemandModel)`` of a problem given as an env, an ``EnvSpec`` or gym.make kwargs
+    (the two fields of :func:`problem_of` most callers need)."""
+    problem = problem_of(env_or_spec)
+    return problem.params, problem.demand
 
 
 #: Evaluation seed of each split: the same trajectories for every policy evaluated on it.

@@ -115,7 +115,7 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
     env_kwargs = check_env_kwargs(dict(env_kwargs or {}), "env_kwargs")
     seed = check_int("seed", seed, 0)
     device = resolve_device(device)
-    probe = make_simulator(1, **env_kwargs)
+    probe = make_simulator(1, **env_kwargs)  # the observation layout of the network's input, and the problem
     params = probe.params
     if params.objective != "cost":
         raise ValueError(f"DS minimizes holding + penalty cost; objective must be 'cost', got {params.objective!r}")

@@ -114,7 +114,7 @@ class InventoryVectorEnv(VectorEnv):
     @property
     def reward_unit(self) -> np.ndarray:
         """Money per unit of reward, ``(num_envs,)``: ``cost = -reward * reward_unit`` (objective ``"cost"``)."""
-        return self.simulator._reward_unit
+        return self.simulator.reward_unit
 
     @property
     def pipeline(self) -> np.ndarray:
