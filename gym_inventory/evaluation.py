@@ -164,6 +164,15 @@ def default_warmup(horizon: int, lead_time: int) -> int:
     return min(max(lead_time + 1, horizon // 10), horizon - 1)
 
 
+def unreachable_epochs(lead_time: int, review_period: int) -> int:
+    """Epochs whose days no order can reach: ``lead_time // review_period`` (the first order lands on day L).
+
+    The DS trainer's default warm-up (its training loss and its validation cost); shorter
+    than :func:`default_warmup`, so DS validation costs are not those of :func:`evaluate`.
+    """
+    return lead_time // review_period
+
+
 def evaluate(
     policy: Policy,
     env_or_spec,

@@ -24,6 +24,7 @@ from array_api_compat import array_namespace
 from gym_inventory.core import epoch_cost, observation as shared_observation
 from gym_inventory.dynamics import inventory_position, simulate_days
 from gym_inventory.envs import make_simulator
+from gym_inventory.evaluation import unreachable_epochs
 from gym_inventory.params import InventoryParams
 
 SIMULATION_DTYPE = torch.float64  # the env's own precision: costs match it to rounding
@@ -139,8 +140,8 @@ def rollout(policy, batch: TrajectoryBatch, *, integer: bool = False) -> torch.T
 
 
 def default_warmup_epochs(params: InventoryParams) -> int:
-    """Epochs whose days no order can reach: ``lead_time // review_period`` (the first order lands on day L)."""
-    return params.lead_time // params.review_period
+    """Epochs whose days no order can reach (:func:`gym_inventory.evaluation.unreachable_epochs`)."""
+    return unreachable_epochs(params.lead_time, params.review_period)
 
 
 def cost_per_day(epoch_costs: torch.Tensor, params: InventoryParams, warmup_epochs: int) -> torch.Tensor:
