@@ -402,20 +402,9 @@ class InventorySimulator:
         return record, reward
 
     # ------------------------------------------------------------------ checks
-    def _as_array(self, value, name: str) -> np.ndarray:
-        try:
-            if value is None:
-                raise TypeError
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be numeric, got {value!r}") from None
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-        return array
-
     def _check_pipeline(self, value, name: str) -> np.ndarray:
         width = self.params.lead_time + 1
-        array = self._as_array(value, name)
+        array = as_finite_array(value, name)
         if array.ndim == 0:
             pipeline = np.zeros((self.n_skus, width))
             pipeline[:, 0] = array
@@ -431,7 +420,7 @@ class InventorySimulator:
         return pipeline
 
     def _check_path(self, value, name: str, days: int | None) -> np.ndarray:
-        array = self._as_array(value, name)
+        array = as_finite_array(value, name)
         if array.ndim == 1:
             array = np.broadcast_to(array, (self.n_skus, array.shape[0]))
         if array.ndim != 2 or array.shape[0] != self.n_skus or (days is not None and array.shape[1] != days):
@@ -446,7 +435,7 @@ class InventorySimulator:
 
     def _check_features(self, value) -> np.ndarray:
         horizon = self.params.horizon
-        array = self._as_array(value, "features")
+        array = as_finite_array(value, "features")
         if array.ndim == 2:
             array = np.broadcast_to(array, (self.n_skus,) + array.shape)
         if array.shape != (self.n_skus, horizon, N_FEATURES):
@@ -464,6 +453,20 @@ class InventorySimulator:
         l_TT (mean end-of-day on-hand / mean daily sales, days; inf without sales).
         """
         return episode_metrics(self.records, warmup_epochs, self.epoch, self.params.review_period)
+
+
+def as_finite_array(value, name: str) -> np.ndarray:
+    """``value`` as a float64 array: ``TypeError`` naming ``name`` when it is not numeric, ``ValueError``
+    when an entry is NaN or infinite (the check of every array the simulator and the envs take)."""
+    try:
+        if value is None:
+            raise TypeError
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numeric, got {value!r}") from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return array
 
 
 def episode_metrics(records: dict, start: int, stop: int, review_period: int) -> dict:
