@@ -111,3 +111,23 @@ def test_a_new_kind_is_one_registry_entry():
             register_regularization(entry)
     finally:
         del REGULARIZATIONS["ratio_test"]
+
+
+def test_ds_network_reads_the_registry_and_the_bound_options():
+    import torch
+
+    from agents.ds.config import DSConfig
+    from agents.ds.train import build_network
+    from gym_inventory.envs import make_simulator
+
+    simulator = make_simulator(1, lead_time=1, review_period=2)  # W = 3
+    default = build_network("both", simulator, DSConfig(), seed=0)
+    assert default.config["mu_low"] == [0.0, 0.0, 0.0, 0.0, -6.0] and default.config["mu_high"] == [6.0] * 5
+    assert default.config["initial_mu"] == pytest.approx([0.006, 0.006, 3.0, 0.006, 0.0])
+    with torch.no_grad():  # the untrained policy starts near its initial mu (final layer gain 0.01)
+        mu = default(torch.zeros(1, simulator.obs_dim))[0].tolist()
+    assert mu == pytest.approx([0.006, 0.006, 3.0, 0.006, 0.0], abs=0.05)
+    study = build_network("coeff", simulator, DSConfig(coefficient_bounds=[0.0, 28.0], bias_bounds=[-5.0, 5.0]), seed=0)
+    assert study.config["mu_low"] == [0.0, 0.0, 0.0, 0.0, -5.0] and study.config["mu_high"] == [28.0] * 4 + [5.0]
+    with pytest.raises(ValueError, match="not both"):
+        DSConfig(mu_low=0.0, coefficient_bounds=[0.0, 28.0])
