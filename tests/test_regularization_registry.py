@@ -131,3 +131,12 @@ def test_ds_network_reads_the_registry_and_the_bound_options():
     assert study.config["mu_low"] == [0.0, 0.0, 0.0, 0.0, -5.0] and study.config["mu_high"] == [28.0] * 4 + [5.0]
     with pytest.raises(ValueError, match="not both"):
         DSConfig(mu_low=0.0, coefficient_bounds=[0.0, 28.0])
+
+
+def test_named_aliases_round_trip_through_the_spec():
+    from gym_inventory.wrappers import CoeffAction
+
+    env = CoeffAction(make_env(), coefficient_bounds=(0.0, 28.0), order_cap=50.0)
+    assert env.kind == "coeff" and "kind" not in env.spec.additional_wrappers[-1].kwargs
+    rebuilt = gym.make(env.spec)
+    assert type(rebuilt) is CoeffAction and rebuilt.action_space == env.action_space
