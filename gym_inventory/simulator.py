@@ -249,6 +249,11 @@ class InventorySimulator:
         return self._records
 
     @property
+    def inverse_scale(self) -> np.ndarray:
+        """The pipeline's factor in the observation, ``(n_skus,)``: 1 / scale when normalizing, else 1."""
+        return self._inv_scale
+
+    @property
     def reward_unit(self) -> np.ndarray:
         """Money per unit of reward of every SKU in this episode, ``(n_skus,)`` (the scale when normalizing, else 1)."""
         return self._reward_unit

@@ -63,7 +63,6 @@ class TrajectoryBatch:
         if simulator.epoch != 0:
             raise ValueError(f"the simulator must be freshly reset (epoch 0), it is at epoch {simulator.epoch}")
         scale = np.asarray(simulator.scale, dtype=np.float64)
-        ones = np.ones_like(scale)
 
         def tensor(array, dtype=SIMULATION_DTYPE):
             return torch.tensor(np.asarray(array), dtype=dtype, device=device)  # a copy: the episode stays intact
@@ -74,9 +73,9 @@ class TrajectoryBatch:
             context=tensor(simulator.context, OBSERVATION_DTYPE),
             features=tensor(simulator.feature_path),
             scale=tensor(scale),
-            # The same factor InventorySimulator.observe multiplies by, so observations agree bit for bit.
-            inverse_scale=tensor(1.0 / scale if params.normalize else ones),
-            reward_unit=tensor(scale if params.normalize else ones),
+            # The simulator's own factor and unit, so observations agree bit for bit.
+            inverse_scale=tensor(simulator.inverse_scale),
+            reward_unit=tensor(simulator.reward_unit),
             initial_pipeline=tensor(simulator.pipeline),
         )
 
