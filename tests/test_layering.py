@@ -133,5 +133,8 @@ def test_one_meaning_per_name():
     from gym_inventory import evaluation
 
     assert agents.TrainResult is agents.ds.TrainResult
+    from agents import loading, runs
+
+    assert tuple(loading.LOADERS) == runs.KINDS  # every run kind has its loader
     assert evaluation.SPLIT_SEEDS == {"test": 0, "validate": 1, "train": 2}
     assert evaluation.split_problem({"lead_time": 1}, "validate") == ({"lead_time": 1}, 1)
