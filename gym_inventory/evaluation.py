@@ -126,7 +126,7 @@ def problem_of(env_or_spec) -> Problem:
     if isinstance(simulator, InventorySimulator):
         return simulator.problem
     kwargs = env_kwargs(env_or_spec)
-    for episode_keyword in ("initial_inventory", "render_mode"):  # the problem does not depend on them
+    for episode_keyword in ("initial_inventory", "render_mode", "render_size"):  # the problem does not depend on them
         kwargs.pop(episode_keyword, None)
     return Problem.from_kwargs(**kwargs)
 

@@ -45,7 +45,7 @@ class Problem:
     def from_kwargs(cls, *, demand="poisson", demand_kwargs: dict | None = None, max_order: float | None = None,
                     split: str | None = None, **param_kwargs) -> "Problem":
         """The problem of ``gym.make("InventoryLeadTime-v0", **kwargs)`` (episode keywords such as
-        ``initial_inventory`` and ``render_mode`` are not part of it: leave them out)."""
+        ``initial_inventory``, ``render_mode`` and ``render_size`` are not part of it: leave them out)."""
         params = InventoryParams(**param_kwargs)
         model = resolve_demand(demand, demand_kwargs, split)
         return cls(params, model, default_max_order(params, model, max_order))

@@ -167,6 +167,7 @@ def _check_env_kwargs(env_kwargs) -> dict:
         raise ValueError(f"env_kwargs must not set {own}: evaluate_panel sets the horizon from days and the demand from the panel")
     kwargs = dict(env_kwargs)
     kwargs.pop("render_mode", None)
+    kwargs.pop("render_size", None)
     InventoryParams(**{k: v for k, v in kwargs.items() if k not in ("max_order", "initial_inventory")})  # validates early
     return kwargs
 

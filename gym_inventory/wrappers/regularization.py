@@ -87,7 +87,12 @@ class RegularizedAction(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
     def action(self, action) -> np.ndarray:
         """The order, shape ``(1,)`` float64 units, for the raw action mu."""
         mu = self.remapper.check_mu(action, None)
-        return self.remapper.orders(mu, self.env.unwrapped)
+        inventory_env = self.env.unwrapped
+        if getattr(inventory_env, "renderer", None) is not None:  # the frame draws the target level
+            from gym_inventory.render import note_target_level
+
+            note_target_level(inventory_env, self.remapper, mu)
+        return self.remapper.orders(mu, inventory_env)
 
 
 class DirectAction(RegularizedAction):
