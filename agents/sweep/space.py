@@ -151,9 +151,10 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
         env_kwargs: the training problem (decides mu's bounds).
         policy_kwargs: the algorithm's default ``policy_kwargs``, kept beside a searched ``net_arch``.
     """
-    from agents.ds import default_mu_bounds
-    from gym_inventory.envs import make_simulator
+    from agents.ds import default_initial_mu, default_mu_bounds
+    from gym_inventory.evaluation import problem_of
     from gym_inventory.features import FEATURE_NAMES
+    from gym_inventory.remap import regularization
 
     hyper = {k: v for k, v in values.items() if k not in SPECIAL}
     depth = check_int("net_depth", values.get("net_depth", 2), 1)
@@ -170,15 +171,16 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
         mapping = values.get("initial_action_bias_of", "mu_range")
         if mapping not in BIAS_MAPPINGS:
             raise ValueError(f"initial_action_bias_of must be one of {list(BIAS_MAPPINGS)}, got {mapping!r}")
-        probe = make_simulator(1, **env_kwargs)
-        high = default_mu_bounds(kind, probe.params)[1]
-        if kind in ("none", "base") and mapping == "order_cap":
-            mu = [fraction * probe.max_order / _mean_scale(env_kwargs)]
-        elif kind in ("none", "base"):
-            mu = [fraction * high]
+        problem = problem_of(env_kwargs)
+        params = problem.params
+        low, high = default_mu_bounds(kind, params)
+        # the registry's initial mu, its leading entry (none/base) or forecast coefficient at the fraction
+        mu = default_initial_mu(kind, params)
+        lead = FEATURE_NAMES.index("forecast_next_7") if regularization(kind).per_feature else 0
+        if mapping == "order_cap" and not regularization(kind).per_feature:
+            mu[lead] = fraction * problem.max_order / _mean_scale(env_kwargs)  # the authors: fraction x max_replenish
         else:
-            mu = [0.0] * len(FEATURE_NAMES)
-            mu[FEATURE_NAMES.index("forecast_next_7")] = fraction * high
+            mu[lead] = fraction * high[lead]
         hyper["initial_mu"] = mu
     return hyper
 

@@ -57,14 +57,14 @@ def train_policy(algo: str, kind: str, env_kwargs: dict, hyperparams: dict, *, b
         result = train(kind, env_kwargs, dict(hyperparams, max_steps=budget), seed=seed, out_dir=log_dir)
         return result.policy, {"steps": result.steps, "best_step": result.best_step,
                                "stopped_early": result.stopped_early, "train_cost": result.train_cost,
-                               "initial_cost": result.initial_val_cost, "kept_cost": result.best_val_cost}
+                               "initial_cost": result.initial_cost, "kept_cost": result.best_cost}
     from agents.sb3.train import train
 
     # reference=False: the sweep compares with its own reference, once, not at every trial.
     result = train(algo, kind, env_kwargs, hyperparams, total_timesteps=budget, seed=seed, log_dir=log_dir,
                    reference=False)
     # best_cost: the validation inside training, on the training pool's SKUs.
-    initial = next((record["cost"] for record in result.history if record["step"] == 0), None)
+    initial = next((record["cost"] for record in result.history if record["step"] == 0), result.initial_cost)
     return result.policy, {"steps": result.steps, "best_step": result.best_step,
                            "stopped_early": result.stopped_early, "train_cost": result.best_cost,
                            "initial_cost": initial, "kept_cost": result.best_cost}
