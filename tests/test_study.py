@@ -364,8 +364,14 @@ def test_the_study_search_spaces_are_the_authors_and_fit_every_arm(algo):
         assert (entry["choices"] if isinstance(expected, list) else (entry["low"], entry["high"])) == expected
     assert (space["search"]["initial_action_bias"]["low"], space["search"]["initial_action_bias"]["high"]) == (0.2, 0.7)
     assert space["fixed"]["observation_parts"] == list(SETTINGS["setting1"].network_inputs)
-    for kind in ("none", "base", "coeff", "both"):  # all four arms
-        check_spec(SweepSpec(algo, kind, Splits.of(SETTINGS["setting1"]), space, budget=100, reference="dp_exact"))
+    from agents.sweep.experiment import study_space
+
+    for kind in ("none", "base", "coeff", "both"):  # all four arms, coeff/both with the authors' 28 x clip(c, 0, 1)
+        arm = study_space(algo, kind, SETTINGS["setting1"])
+        options = arm["fixed"] if algo == "ds" else arm["fixed"].get("regularization_options", {})
+        assert (options.get("coefficient_bounds"), options.get("bias_bounds")) == (
+            ([0.0, 28.0], [-100.0, 100.0]) if kind in ("coeff", "both") else (None, None))
+        check_spec(SweepSpec(algo, kind, Splits.of(SETTINGS["setting1"]), arm, budget=100, reference="dp_exact"))
 
 
 def test_the_study_spaces_map_the_initial_bias_as_the_authors():

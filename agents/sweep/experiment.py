@@ -46,20 +46,35 @@ def override_budgets(budgets: dict, items) -> dict:
     return budgets
 
 
+def study_space(algo: str, kind: str, setting) -> dict:
+    """The study's search space of ``algo`` for arm ``kind`` on ``setting``: for coeff and both, the
+    setting's regularization options (the authors' ``28 x clip(c, 0, 1)``: ``coefficient_bounds``,
+    ``bias_bounds``) join the fixed values (DS: config fields; SB3: ``regularization_options``)."""
+    from agents.sweep import load_space, study_space_file
+    from gym_inventory.remap import regularization
+
+    space = load_space(study_space_file(algo))
+    options = {k: list(v) for k, v in (setting.regularization or {}).items()}
+    if options and regularization(kind).per_feature:
+        extra = options if algo == "ds" else {"regularization_options": options}
+        space = dict(space, fixed=dict(space["fixed"], **extra))
+    return space
+
+
 def run_sweeps(plan: dict, out: str, workers: int, log=print, storage_url: str | None = None) -> None:
     """Run (or resume) every sweep of ``plan`` under ``out``, on the study's search spaces.
 
     ``storage_url``: an Optuna database shared by several machines (each runs the same command;
     see docs/cluster.md); None: a journal file in each sweep's directory.
     """
-    from agents.sweep import SweepSpec, load_space, run_sweep, study_space_file
+    from agents.sweep import SweepSpec, run_sweep
     from gym_inventory.study import Splits
 
     sweeps = [(s, m, r, k) for s in plan["settings"] for m in plan["methods"] for r in plan["regs"] for k in range(plan["repeats"])]
     started = time.perf_counter()
     for index, (name, method, kind, repeat) in enumerate(sweeps, 1):
         setting = setting_of(name)
-        spec = SweepSpec(method, kind, Splits.of(setting), load_space(study_space_file(method)), budget=plan["budgets"][method],
+        spec = SweepSpec(method, kind, Splits.of(setting), study_space(method, kind, setting), budget=plan["budgets"][method],
                          seed=repeat, reference=setting.reference, setting=name)
         summary = run_sweep(spec, sweep_dir(out, name, method, kind, repeat), n_trials=plan["trials"], workers=workers,
                             progress=False, storage_url=storage_url)
