@@ -88,6 +88,10 @@ it is an optimum or a heuristic):
 * setting 4: the critical fractile (the optimum): ``S = mean + z sd``, ``z = Phi^-1(0.9)`` per
   SKU (every order covers one demand day; backlog; base stock is myopically optimal).
 
+"Optimum" is among non-anticipating policies: the look-ahead features (days t-5..t+1 and
+t-26..t+1) carry day t+1's demand behind N(0, 3) noise, an oracle a coeff/both policy could
+in principle use to go slightly below it.
+
 ``best_classical`` adds the family proportional to the look-ahead feature (it anticipates).
 Costs count the study's costed days (``cost_days="lead_time_window"``: the 2 days each order
 controls, days 3 .. 2 + 2 x epochs; see :func:`gym_inventory.evaluate`).
