@@ -7,8 +7,7 @@ import numpy as np
 import gymnasium as gym
 from gymnasium import spaces
 
-from gym_inventory.demand import make_demand
-from gym_inventory.params import InventoryParams, check_real
+from gym_inventory.problem import Problem, default_max_order, resolve_demand  # noqa: F401  (re-exported)
 from gym_inventory.render import DEFAULT_RENDER_SIZE, EnvRenderer, check_render_size
 from gym_inventory.simulator import InventorySimulator, sku_info
 
@@ -185,7 +184,7 @@ class InventoryEnv(gym.Env):
     @property
     def reward_unit(self) -> float:
         """Money per unit of reward: ``cost = -reward * reward_unit`` (objective ``"cost"``)."""
-        return float(self.simulator._reward_unit[0])
+        return float(self.simulator.reward_unit[0])
 
     @property
     def pipeline(self) -> np.ndarray:
@@ -270,44 +269,18 @@ class InventoryEnv(gym.Env):
 def make_simulator(
     n_skus: int,
     *,
-    demand="poisson",
-    demand_kwargs: dict | None = None,
-    max_order: float | None = None,
     initial_inventory=None,
-    split: str | None = None,
     render_mode: str | None = None,
     render_size=None,
-    **param_kwargs,
+    **problem_kwargs,
 ) -> InventorySimulator:
     """A batched :class:`InventorySimulator` of ``n_skus`` SKUs from ``gym.make``'s keyword arguments.
 
     The env, the vector env, evaluation and the differentiable simulator all build
-    their problem here, so a keyword means the same thing everywhere
-    (``render_mode`` and ``render_size`` are accepted and ignored). The result carries ``max_order``.
+    their problem here (:meth:`gym_inventory.problem.Problem.from_kwargs`), so a keyword
+    means the same thing everywhere (``render_mode`` and ``render_size`` are accepted and ignored).
     """
-    params = InventoryParams(**param_kwargs)
-    demand_model = resolve_demand(demand, demand_kwargs, split)
-    simulator = InventorySimulator(params, demand_model, n_skus, initial_inventory)
-    simulator.max_order = default_max_order(params, demand_model, max_order)
-    return simulator
-
-
-def resolve_demand(demand, demand_kwargs, split):
-    """The demand model for ``demand`` (preset name or model) and an optional dataset ``split``."""
-    model = make_demand(demand, demand_kwargs)
-    if split is not None:
-        select = getattr(model, "split", None)
-        if not callable(select):
-            raise ValueError(f"split={split!r} needs a demand source with splits (a dataset), got {model!r}")
-        model = select(split)
-    return model
-
-
-def default_max_order(params: InventoryParams, demand_model, max_order) -> float:
-    """The action bound: ``max_order`` if given, else 4 (L + P) x the largest mean daily demand."""
-    if max_order is None:
-        return float(4 * (params.lead_time + params.review_period) * demand_model.max_daily_mean)
-    return check_real("max_order", max_order, 0.0, strict=True)
+    return InventorySimulator(Problem.from_kwargs(**problem_kwargs), n_skus, initial_inventory)
 
 
 def check_reset_options(options) -> dict:
