@@ -156,11 +156,12 @@ def classical_policy(algo: str, env_kwargs: dict, seed: int):
 def train_cell(cell: Cell, run_dir: str):
     """The trained policy of a learned cell: loaded when its run is complete, else trained (resuming)."""
     from agents import runs
+    from agents.loading import load_policy
     from agents.sweep.trainers import default_hyperparams, train_policy
     from gym_inventory.bench import get_instance
 
     if os.path.exists(os.path.join(run_dir, runs.RUN_FILE)) and runs.read_run(run_dir).get("status") == "complete":
-        return runs.load_policy(run_dir), {}
+        return load_policy(run_dir), {}
     instance = get_instance(cell.instance)
     policy, info = train_policy(cell.algo, cell.reg, instance.train_env_kwargs, default_hyperparams(cell.algo),
                                 budget=cell.timesteps, seed=cell.seed, log_dir=run_dir)
