@@ -96,8 +96,9 @@ def test_suites_and_bad_names():
         get_suite("hdpo_L1_p4,nope")
     with pytest.raises(ValueError, match="instance must be one of"):
         get_instance("zipkin_L9_p4")
-    study = get_instance("study_setting4")
-    assert study.exact and not get_instance("study_setting1").exact
+    assert get_instance("study_setting4").exact and get_instance("study_setting1").exact
+    assert not get_instance("study_setting2").exact
+    assert get_instance("study_setting2").evaluation_options()["cost_days"] == "lead_time_window"
 
 
 # ------------------------------------------------------------------------------------------ scores
@@ -199,3 +200,12 @@ def test_aggregate_properties(x, y):
     assert np.all(intervals["x"][0] <= intervals["x"][1] + 1e-12)
     estimates, _ = aggregate.probability_of_improvement({"x": x, "y": y}, [("x", "y"), ("y", "x")], reps=5)
     assert estimates["x,y"] + estimates["y,x"] == pytest.approx(1.0)  # ties count one half each way
+
+
+def test_study_instances_evaluate_as_the_study_does():
+    # the reference policy simulated by the bench costs exactly the study's reference cost (same SKUs, same days)
+    instance = get_instance("study_setting2")
+    result = score_policy(references(instance)[0].policy, instance)
+    case = result.cases[0]
+    assert case.reference_simulated == pytest.approx(case.reference_cost, rel=1e-12) and result.gap == 0.0
+    assert not result.exact_reference and case.naive_gap > 0

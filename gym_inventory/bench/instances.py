@@ -20,10 +20,11 @@ Families (names are stable; ``INSTANCES`` holds them all):
 * ``multi_sku``: one policy trained on Poisson SKUs whose mean is drawn per SKU in
   [1, 100] (means, and so variances, over two orders of magnitude), scored on
   six fixed SKUs (means 1 .. 100), each against its own analytic optimum.
-* ``study_setting{1..4}``: the study's synthetic settings (:mod:`gym_inventory.study`):
-  trained on its training SKU pool, scored on its test SKUs against the study's
-  reference (critical fractile for setting 4, exact; the best classical family of
-  settings 1-3, a best known reference, not an optimum).
+* ``study_<setting>``: the study's synthetic settings (:mod:`gym_inventory.study`, every
+  preset of ``SETTINGS``): trained on its training SKU pool, scored on its test SKUs (and
+  the costed days the study counts) against the study's reference: an optimum for
+  setting 1 (``dp_exact``) and setting 4 (critical fractile), the best non-anticipating
+  classical policy for settings 2 and 3 (a best known reference, not an optimum).
 
 Suites: ``lite`` (a handful of instances: one algorithm runs it on 2 cores well under
 an hour at small budgets), ``zipkin``, ``hdpo``, ``study`` and ``full`` (all).
@@ -74,8 +75,10 @@ class Instance:
         cases: the evaluation problems; an instance's gap is the mean of its cases' gaps.
         reference: how the reference is obtained: ``"dp"``, ``"analytic"`` or ``"study"``.
         published: the published optimal cost per day (one case), or None.
-        n_trajectories, horizon, warmup_epochs, seed: evaluation options shared by every
-            scored policy (horizon None: the case's own horizon).
+        n_trajectories, horizon, warmup_epochs, seed, cost_days: evaluation options shared by
+            every scored policy (horizon None: the case's own horizon; cost_days as in
+            :func:`gym_inventory.evaluate`).
+        exact_reference: the study's reference is an optimum (DP and closed-form references always are).
     """
 
     name: str
@@ -89,16 +92,18 @@ class Instance:
     horizon: int | None = 1000
     warmup_epochs: int | None = 100
     seed: int = 20_261_127
+    cost_days: str = "epoch"
+    exact_reference: bool = True
 
     @property
     def exact(self) -> bool:
-        """True when the reference is the exact optimum (DP or closed form)."""
-        return self.reference in ("dp", "analytic") or self.name == "study_setting4"
+        """True when the reference is the exact optimum (DP, closed form, or an optimal study reference)."""
+        return self.exact_reference
 
     def evaluation_options(self) -> dict:
         """Keyword arguments of :func:`gym_inventory.evaluate` for this instance."""
         return dict(n_trajectories=self.n_trajectories, horizon=self.horizon, warmup_epochs=self.warmup_epochs,
-                    seed=self.seed)
+                    seed=self.seed, cost_days=self.cost_days)
 
 
 def _single(name, family, description, env_kwargs, reference, published=None) -> Instance:
@@ -150,6 +155,10 @@ def _multi_sku() -> Instance:
                     train, cases, "analytic")
 
 
+#: The study's reference kinds that are optima (gym_inventory.study.reference: status "optimum").
+_OPTIMAL_STUDY_REFERENCES = ("critical_fractile", "dp_exact")
+
+
 def _study() -> list:
     from gym_inventory.study import SETTINGS, Splits
 
@@ -160,6 +169,7 @@ def _study() -> list:
             f"study_{name}", "study", f"the study's {name}: {setting.description}", splits.train_env_kwargs(),
             (Case(name, dict(setting.env_kwargs)),), "study", None,
             n_trajectories=splits.test_skus, horizon=None, warmup_epochs=splits.warmup_epochs, seed=splits.seed("test"),
+            cost_days=splits.cost_days, exact_reference=setting.reference in _OPTIMAL_STUDY_REFERENCES,
         ))
     return out
 

@@ -89,5 +89,5 @@ def _reference(instance_name: str, label: str) -> Reference:
         setting = SETTINGS[label]
         found = reference(Splits.of(setting), setting.reference)
         return Reference(found.cost, found.policy, found.policy_name, found.exact,
-                         "the study's reference on its test SKUs" + ("" if found.exact else " (best classical, not an optimum)"))
+                         "the study's reference on its test SKUs" + ("" if found.exact else " (a heuristic, not an optimum)"))
     raise ValueError(f"unknown reference kind {instance.reference!r} of instance {instance.name!r}")
