@@ -48,7 +48,7 @@ def test_train_writes_a_complete_run(trained):
     run = json.load(open(os.path.join(trained, "run.json")))
     assert run["kind"] == "sb3" and run["status"] == "complete" and run["algo"] == "ppo"
     assert [record["step"] for record in run["result"]["history"]] == [0, 32, 64, 96]
-    assert os.path.exists(os.path.join(trained, "model.zip")) and os.listdir(os.path.join(trained, "tensorboard"))
+    assert os.path.exists(os.path.join(trained, "model.pt")) and os.listdir(os.path.join(trained, "tensorboard"))
 
 
 def test_evaluate_run_json_against_the_baselines_command(trained, files, capsys):

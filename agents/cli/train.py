@@ -3,7 +3,7 @@
     gym-inventory train --algo ddpg --reg both --env-config env.yaml [--config hyperparams.yaml] \\
         --timesteps 100000 --seed 0 --out runs/ddpg-both [--progress-bar]
 
-Writes a run directory (``run.json``, ``model.zip``, ``checkpoints/``, ``tensorboard/``;
+Writes a run directory (``run.json``, ``model.pt``, ``checkpoints/``, ``tensorboard/``;
 see :mod:`agents.sb3.run_dir`); ``gym-inventory evaluate DIR`` evaluates it. Re-running
 the same command after an interruption continues from the last checkpoint; a
 directory holding another run is refused, nothing overwritten.

@@ -89,8 +89,6 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
         log: optional callable receiving one progress line per validation.
         verbose: SB3's verbosity (1: its tables on stdout).
     """
-    from stable_baselines3.common.vec_env import VecNormalize
-
     from gym_inventory.cli.evaluate import best_classical, split_problem
 
     started = time.perf_counter()
@@ -117,12 +115,10 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
         state = checkpoint["validation"]
         reference_cost = state.get("reference_cost")
         venv.close()
-        venv = make_vec_env(kind, env_kwargs, seed=seed + checkpoint["step"], **dict(venv_options, normalize_observation=False))
-        if options["normalize_observation"]:
-            venv = VecNormalize.load(os.path.join(checkpoint["path"], runs.NORMALIZER_FILE), venv)
-        model = spec.cls.load(os.path.join(checkpoint["path"], runs.MODEL_FILE), env=venv, device=device, verbose=verbose)
-        if spec.off_policy:
-            model.load_replay_buffer(os.path.join(checkpoint["path"], runs.REPLAY_BUFFER_FILE))
+        # Rebuilt from data (never unpickled): the same constructor, then the checkpoint's state dicts.
+        venv = make_vec_env(kind, env_kwargs, seed=seed + checkpoint["step"], **venv_options)
+        model = build_model(spec.name, kind, env_kwargs, hyperparams, venv, seed=seed, device=device, verbose=verbose)
+        runs.load_checkpoint(checkpoint, model, spec.off_policy)
         if log:
             log(f"resuming from the checkpoint at step {checkpoint['step']}")
     else:
@@ -145,7 +141,7 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
             runs.restore_best(validation, checkpoint["path"])
         model.set_logger(tensorboard_logger(log_dir, None if checkpoint is None else checkpoint["step"], verbose=verbose))
         callbacks.append(CheckpointCallback(
-            lambda current: runs.save_checkpoint(log_dir, current, validation, spec.off_policy),
+            lambda current: runs.save_checkpoint(log_dir, current, validation, spec.off_policy, run),
             options["eval_freq"], start=0 if checkpoint is None else checkpoint["step"],
         ))
     # ARS's loop does not read callbacks' answers: with patience it learns eval_freq steps
