@@ -17,7 +17,7 @@ import numpy as np
 from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.dynamics import PythonFloats, simulate_columns, stack_pipeline
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
-from gym_inventory.params import InventoryParams
+from gym_inventory.params import InventoryParams, check_real_array
 
 #: Static context every observation carries, before the demand model's own static features.
 BASE_STATIC_NAMES = ("lead_time", "review_period", "critical_ratio", "log_scale")
@@ -421,15 +421,7 @@ class InventorySimulator:
 
     # ------------------------------------------------------------------ checks
     def _as_array(self, value, name: str) -> np.ndarray:
-        try:
-            if value is None:
-                raise TypeError
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be numeric, got {value!r}") from None
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-        return array
+        return check_real_array(name, value)
 
     def _check_pipeline(self, value, name: str) -> np.ndarray:
         width = self.params.lead_time + 1

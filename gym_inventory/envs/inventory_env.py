@@ -8,7 +8,7 @@ import gymnasium as gym
 from gymnasium import spaces
 
 from gym_inventory.demand import make_demand
-from gym_inventory.params import InventoryParams, check_real
+from gym_inventory.params import InventoryParams, check_real, check_real_array
 from gym_inventory.simulator import InventorySimulator, sku_info
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
@@ -217,15 +217,10 @@ class InventoryEnv(gym.Env):
 
     def _order_from_action(self, action) -> float:
         """Units to order for ``action``: checked, and clipped to ``[0, max_order]``."""
-        if type(action) is np.ndarray and action.shape == (1,):
+        if type(action) is np.ndarray and action.shape == (1,) and action.dtype.kind == "f":
             amount = float(action[0])  # the common case, kept cheap
         else:
-            try:
-                if action is None:
-                    raise TypeError
-                value = np.asarray(action, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(f"action must be a number or an array of shape (1,), got {action!r}") from None
+            value = check_real_array("action", action)  # no bools, complex numbers or strings
             if value.size != 1 or value.ndim > 1:
                 raise ValueError(f"action must have shape (1,), got shape {value.shape}: {action!r}")
             amount = float(value.reshape(()))
