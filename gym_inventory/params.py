@@ -21,6 +21,7 @@ LIMITS = {
     "horizon": 10_000_000,  # order epochs
     "episode_days": 10_000_000,  # horizon x review_period (+ lead time): the days one episode simulates
     "cost": 1e9,  # holding_cost, penalty_cost, stockout_weight, turnover_weight: money per unit-day
+    "max_order": 1e15,  # units per order (the action bound; the default follows the mean demand)
 }
 
 
@@ -52,8 +53,8 @@ def check_real(name: str, value, minimum: float = 0.0, *, strict: bool = False, 
     return value
 
 
-def check_real_array(name: str, value):
-    """``value`` as a float64 array of finite real numbers, or raise naming ``name``.
+def check_real_array(name: str, value, expected: str = "numeric"):
+    """``value`` as a float64 array of finite real numbers, or raise naming ``name`` (``expected``: what it must be).
 
     Bools, complex numbers, strings and other objects are refused (``TypeError``), not
     converted: ``["7"]``, ``[True]`` and ``[5+1j]`` are not quantities.
@@ -69,9 +70,9 @@ def check_real_array(name: str, value):
             raise TypeError
         array = np.asarray(value)
     except (TypeError, ValueError):  # ragged nesting
-        raise TypeError(f"{name} must be numeric, got {shown.repr(value)}") from None
+        raise TypeError(f"{name} must be {expected}, got {shown.repr(value)}") from None
     if array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers (not bools, complex numbers or strings), got {shown.repr(value)} "
+        raise TypeError(f"{name} must be {expected}: real numbers (not bools, complex numbers or strings), got {shown.repr(value)} "
                         f"of dtype {array.dtype}")
     array = array.astype(np.float64, copy=False)
     if not np.all(np.isfinite(array)):

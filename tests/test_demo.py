@@ -1,5 +1,6 @@
 """``gym-inventory demo`` with tiny budgets: the pipeline runs, prints its table and writes its files."""
 import json
+import os
 
 from gym_inventory.cli import main
 
@@ -8,7 +9,9 @@ def test_demo_smoke(tmp_path, capsys):
     out = tmp_path / "demo"
     out.mkdir()
     (out / "demo.csv").write_text("an earlier result\n")
-    assert main(["demo", "--smoke", "--quiet", "--out", str(out)]) == 0
+    assert main(["demo", "--smoke", "--quiet", "--out", str(out)]) == 2  # nothing overwritten without --overwrite
+    assert "pass --overwrite" in capsys.readouterr().err and (out / "demo.csv").read_text() == "an earlier result\n"
+    assert main(["demo", "--smoke", "--quiet", "--out", str(out), "--overwrite"]) == 0
     printed = capsys.readouterr().out
     for name in ("best classical", "ds+none", "ds+both", "ddpg+none", "ddpg+both", "ppo+none", "ppo+both"):
         assert name in printed
@@ -26,3 +29,10 @@ def test_demo_refuses_a_file_as_output(tmp_path, capsys):
     target.write_text("keep")
     assert main(["demo", "--smoke", "--quiet", "--out", str(target)]) == 2
     assert "is a file" in capsys.readouterr().err and target.read_text() == "keep"
+
+
+def test_demo_refuses_a_directory_holding_other_files(tmp_path, capsys):
+    (tmp_path / "thesis.tex").write_text("keep")
+    assert main(["demo", "--smoke", "--quiet", "--out", str(tmp_path), "--overwrite"]) == 2
+    assert "files the demo did not write (thesis.tex)" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == ["thesis.tex"]

@@ -233,3 +233,33 @@ def test_fuzzed_env_arguments_reset_options_and_actions(kwargs, actions, demand)
         assert np.all(np.isfinite(obs)) and math.isfinite(reward) and math.isfinite(info["cost"])
         if terminated or truncated:
             env.reset(seed=1)
+
+
+def test_a_huge_mean_demand_names_the_argument():
+    with pytest.raises(ValueError, match=r"max_order must be <= 1e\+15 units.*demand_kwargs give a mean daily demand too large"):
+        gym.make("InventoryLeadTime-v0", demand_kwargs={"mean": 1e300})
+
+
+# ------------------------------------------------------------------ panel files
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("header.csv", b"sku_id,date,demand\n", "holds no series to evaluate (no rows)"),
+    ("empty.csv", b"", "cannot be read: No columns to parse from file"),
+    ("bytes.csv", b"sku_id,date,demand\n\xff\xfe,2023-01-01,3\n", "cannot be read: 'utf-8' codec can't decode"),
+    ("footer.parquet", b"PAR1 not a parquet file", "cannot be read: Parquet magic bytes not found"),
+])
+def test_unreadable_or_empty_panels_are_one_line_naming_the_file(tmp_path, capsys, name, content, expected):
+    path = tmp_path / name
+    path.write_bytes(content)
+    err = one_line_error(capsys, ["evaluate", "--policy", "base-stock", "--data", str(path), "--json"], expected)
+    assert name in err
+
+
+def test_a_zero_row_parquet_panel_is_an_error(tmp_path, capsys):
+    import pandas as pd
+
+    path = tmp_path / "zero.parquet"
+    pd.DataFrame({"sku_id": pd.Series([], dtype=str), "date": pd.Series([], dtype="datetime64[ns]"),
+                  "demand": pd.Series([], dtype=float)}).to_parquet(path)
+    one_line_error(capsys, ["evaluate", "--policy", "base-stock", "--data", str(path), "--json"], "holds no series to evaluate")

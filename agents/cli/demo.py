@@ -10,8 +10,8 @@ classical policy, its parameter chosen on 100 validation SKUs -- are evaluated o
 the same 100 test SKUs (common random numbers). The demo prints a table and writes
 ``demo.png`` (test cost of each policy; order against inventory position, the
 ordering behaviour, beside the reference's), ``demo.csv`` and ``demo.json`` into the
-output directory; a file there holding something else is replaced with a note
-saying so. ``--smoke`` runs tiny budgets in seconds: it checks the pipeline, not the
+output directory. Nothing is overwritten: a directory holding other files is refused,
+and earlier demo files are replaced only with ``--overwrite`` (checked before training). ``--smoke`` runs tiny budgets in seconds: it checks the pipeline, not the
 results.
 
 Why setting 1 and not the package's default problem (Poisson demand, where base stock
@@ -45,6 +45,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     parser.add_argument("--smoke", action="store_true", help="tiny budgets: a seconds-long check of the pipeline")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--overwrite", action="store_true", help="replace the demo files of an earlier run in --out")
 
 
 def run(args) -> int:
@@ -55,8 +56,7 @@ def run(args) -> int:
         "ppo_timesteps": check_int("--ppo-timesteps", args.ppo_timesteps, 1), "ds_steps": check_int("--ds-steps", args.ds_steps, 1)}
     seed = check_int("--seed", args.seed, 0)
     out = os.fspath(args.out)
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ValueError(f"--out {out!r} is a file, not a directory")
+    check_out(out, args.overwrite)
     rows, behaviour, reference = run_demo(budgets, seed, progress=not args.quiet)
     print(format_table(rows, reference, budgets))
     os.makedirs(out, exist_ok=True)
@@ -209,6 +209,26 @@ def plot(rows: list, behaviour: dict, test_skus: int) -> bytes:
     figure.savefig(buffer, format="png", dpi=100)
     plt.close(figure)
     return buffer.getvalue()
+
+
+#: The files the demo writes into --out.
+DEMO_FILES = ("demo.png", "demo.csv", "demo.json")
+
+
+def check_out(out: str, overwrite: bool) -> None:
+    """``ValueError`` unless ``out`` is missing, empty, or holds only demo files (and ``overwrite`` allows replacing them)."""
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise ValueError(f"--out {out!r} is a file (or a dangling link), not a directory")
+    if not os.path.isdir(out):
+        return
+    names = set(os.listdir(out))
+    foreign = sorted(names - set(DEMO_FILES))
+    if foreign:
+        raise ValueError(f"--out {out!r} holds files the demo did not write ({', '.join(foreign[:3])}"
+                         f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty directory")
+    if names and not overwrite:
+        raise ValueError(f"--out {out!r} already holds {', '.join(sorted(names))} of an earlier demo; "
+                         f"pass --overwrite to replace them, or choose a new directory")
 
 
 def write_file(path: str, content: bytes) -> None:

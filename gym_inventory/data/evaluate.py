@@ -148,6 +148,10 @@ def evaluate_panel(
                 bar.update(advance)
             for ready in batches.drain():
                 record(*ready)
+        if totals["n_series"] == 0:
+            where = f"panel {os.fspath(data)!r}" if isinstance(data, (str, os.PathLike)) else "the dataset"
+            detail = f" ({len(skipped)} skipped with problems)" if skipped else " (no rows)"
+            raise ValueError(f"{where} holds no series to evaluate{detail}; an empty panel has no cost or fill rate")
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -226,7 +230,9 @@ def _row_count(source: str):
     if source.lower().endswith((".parquet", ".pq")):
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(source).metadata.num_rows
+        from gym_inventory.data.schema import file_errors
+
+        return next(file_errors(source, lambda: iter([pq.ParquetFile(source).metadata.num_rows])))
     return None
 
 

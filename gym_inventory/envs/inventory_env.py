@@ -8,7 +8,7 @@ import gymnasium as gym
 from gymnasium import spaces
 
 from gym_inventory.demand import make_demand
-from gym_inventory.params import InventoryParams, check_real, check_real_array
+from gym_inventory.params import LIMITS, InventoryParams, check_real, check_real_array
 from gym_inventory.simulator import InventorySimulator, sku_info
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
@@ -155,6 +155,12 @@ class InventoryEnv(gym.Env):
         self.params = self.simulator.params
         self.demand_model = self.simulator.demand_model
         self.max_order = self.simulator.max_order
+        if self.max_order > LIMITS["max_order"]:
+            raise ValueError(
+                f"max_order must be <= {LIMITS['max_order']:g} units (the documented limit), got {self.max_order:g}"
+                + ("" if max_order is not None else
+                   ": the default 4 (L + P) x the mean daily demand; demand_kwargs give a mean daily demand too large")
+            )
         self.action_space = spaces.Box(0.0, self.max_order, shape=(1,), dtype=np.float32)
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self.simulator.obs_dim,), dtype=np.float32)
 
@@ -220,7 +226,7 @@ class InventoryEnv(gym.Env):
         if type(action) is np.ndarray and action.shape == (1,) and action.dtype.kind == "f":
             amount = float(action[0])  # the common case, kept cheap
         else:
-            value = check_real_array("action", action)  # no bools, complex numbers or strings
+            value = check_real_array("action", action, "a number or an array of shape (1,)")  # no bools, complex, strings
             if value.size != 1 or value.ndim > 1:
                 raise ValueError(f"action must have shape (1,), got shape {value.shape}: {action!r}")
             amount = float(value.reshape(()))
