@@ -17,7 +17,7 @@ import numpy as np
 from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.dynamics import PythonFloats, simulate_columns, stack_pipeline
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
-from gym_inventory.params import InventoryParams, check_real_array
+from gym_inventory.params import BYTES_PER_SKU_DAY, InventoryParams, check_memory, check_real_array
 
 #: Static context every observation carries, before the demand model's own static features.
 BASE_STATIC_NAMES = ("lead_time", "review_period", "critical_ratio", "log_scale")
@@ -125,6 +125,8 @@ class InventorySimulator:
         self.params = params
         self.demand_model = demand_model
         self.n_skus = int(n_skus)
+        days = params.episode_days + params.lookahead_days + HISTORY_DAYS + FORECAST_DAYS
+        check_memory(f"simulating {self.n_skus} SKUs x {days} days", self.n_skus * days * BYTES_PER_SKU_DAY)
         self.initial_inventory = None if initial_inventory is None else self._check_pipeline(initial_inventory, "initial_inventory")
         width = params.lead_time + 1
         names = ["net_inventory"] + [f"arriving_in_{k}_days" for k in range(params.lead_time)]

@@ -263,3 +263,33 @@ def test_a_zero_row_parquet_panel_is_an_error(tmp_path, capsys):
     pd.DataFrame({"sku_id": pd.Series([], dtype=str), "date": pd.Series([], dtype="datetime64[ns]"),
                   "demand": pd.Series([], dtype=float)}).to_parquet(path)
     one_line_error(capsys, ["evaluate", "--policy", "base-stock", "--data", str(path), "--json"], "holds no series to evaluate")
+
+
+def test_more_skus_x_days_than_the_memory_holds_are_refused_before_allocating(capsys):
+    from gym_inventory.vector import InventoryVectorEnv
+
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match=r"simulating 1000000 SKUs x \d+ days needs about [\d.e+]+ GiB of memory, more than"):
+        InventoryVectorEnv(10**6, horizon=10**5)
+    assert time.perf_counter() - started < 5
+    one_line_error(capsys, ["baselines", "--horizon", "8", "--n-trajectories", "1000000000", "--eval-horizon", "100000"],
+                   "GiB of memory")
+
+
+def test_the_documented_limits_are_the_code_limits():
+    import pathlib
+
+    from gym_inventory.cli import MAX_MESSAGE
+    from gym_inventory.params import BYTES_PER_SKU_DAY
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
+    for row in (f"| `lead_time` | integer, 0 .. {LIMITS['lead_time']} days |",
+                f"| `review_period` | integer, 1 .. {LIMITS['review_period']} days |",
+                f"| `horizon` | integer, 1 .. {LIMITS['horizon']} order epochs |",
+                f"| at most {LIMITS['episode_days']} days |",
+                f"| finite, 0 .. {LIMITS['cost']:g} per unit-day |",
+                f"| at most {LIMITS['max_order']:g} units |",
+                f"estimated at {BYTES_PER_SKU_DAY} bytes per SKU-day",
+                f"| at most {MAX_YAML_VALUES} values once aliases are expanded |",
+                f"(at most {MAX_MESSAGE} characters"):
+        assert row in text, row
