@@ -293,3 +293,26 @@ def test_the_documented_limits_are_the_code_limits():
                 f"| at most {MAX_YAML_VALUES} values once aliases are expanded |",
                 f"(at most {MAX_MESSAGE} characters"):
         assert row in text, row
+
+
+def test_result_files_are_published_whole_and_never_replace_a_file(tmp_path, monkeypatch):
+    from gym_inventory import files
+    from gym_inventory.data.generate import write_panel
+
+    path = str(tmp_path / "panel.csv")
+    summary = write_panel(path, 3, 20, seed=0)
+    assert summary["rows"] > 0 and sorted(os.listdir(tmp_path)) == ["panel.csv"]  # no temporary file left
+    with pytest.raises(ValueError, match="already exists"):
+        write_panel(path, 3, 20, seed=1)
+    # A file appearing at the path while the panel is written is not replaced.
+    other = str(tmp_path / "other.csv")
+    publish = files.publish
+
+    def racing(temporary, target):
+        open(target, "w").write("someone else's\n")
+        publish(temporary, target)
+
+    monkeypatch.setattr("gym_inventory.data.generate.publish", racing)
+    with pytest.raises(ValueError, match="appeared while it was written"):
+        write_panel(other, 3, 20, seed=0)
+    assert open(other).read() == "someone else's\n" and sorted(os.listdir(tmp_path)) == ["other.csv", "panel.csv"]

@@ -21,6 +21,7 @@ from gym_inventory.data.batches import TOTALS, GroupBatches, prepare_windows, si
 from gym_inventory.data.build import build_panel
 from gym_inventory.data.dataset import PanelDataset
 from gym_inventory.data.schema import ON_ERROR, PanelProblem, iter_series_chunks, raise_problems, series_label
+from gym_inventory.files import publish, temporary_path
 from gym_inventory.params import InventoryParams, check_choice, check_int
 from gym_inventory.policy import Policy
 
@@ -241,7 +242,8 @@ class _ResultsFile:
 
     def __init__(self, path: str):
         self.path = path
-        self.handle = open(path, "xb")  # "x": never overwrite, even if the file appeared meanwhile
+        self.temporary = temporary_path(path)  # published under path when complete (gym_inventory.files)
+        self.handle = open(self.temporary, "xb")
         self.writer = None
 
     def write(self, results: dict) -> None:
@@ -260,13 +262,14 @@ class _ResultsFile:
             return None
         self.writer.close()
         self.handle.close()
+        publish(self.temporary, self.path)
         return self.path
 
     def abort(self) -> None:
         if self.writer is not None:
             self.writer.close()
         self.handle.close()
-        os.remove(self.path)
+        os.remove(self.temporary)
 
 
 def _aggregate(name, totals, seconds, out, skipped) -> PanelEvaluation:
