@@ -2,9 +2,9 @@
 
 Every trainer writes ``DIR/run.json`` with a ``"kind"``: ``"sb3"`` (:mod:`agents.sb3.run_dir`,
 ``gym-inventory train``) or ``"ds"`` (:mod:`agents.ds.run_dir`, ``gym-inventory ds``).
-:func:`load_policy` reads the kind and hands the directory to that trainer's loader,
-so ``gym-inventory evaluate DIR`` serves both. This module imports no torch until a
-policy is loaded.
+:func:`agents.loading.load_policy` reads the kind and hands the directory to that
+trainer's loader, so ``gym-inventory evaluate DIR`` serves both. This module imports no torch
+(:func:`torch_load` imports it when called).
 
 Safety of a run directory (they get shared: loading one must never run code):
 
@@ -34,8 +34,8 @@ OWNER_FILE = ".lock.owner"
 #: Files of the locking machinery, not of the run (a directory holding only them is empty).
 LOCK_FILES = (LOCK_FILE, OWNER_FILE)
 _HELD: dict = {}  # real path of a run directory -> the FileLock this process holds on it
-#: run.json "kind" -> module whose ``load_policy(run_dir)`` loads it.
-LOADERS = {"sb3": "agents.sb3.run_dir", "ds": "agents.ds"}
+#: run.json "kind"s (:data:`agents.loading.LOADERS` loads each).
+KINDS = ("sb3", "ds")
 
 
 def read_run(run_dir) -> dict:
@@ -51,8 +51,8 @@ def read_run(run_dir) -> dict:
     except UnicodeDecodeError as error:
         raise ValueError(f"{path!r} is not UTF-8 text: {error}") from None
     kind = run.get("kind") if isinstance(run, dict) else None
-    if kind not in LOADERS:
-        raise ValueError(f"{path!r} describes a run of kind {kind!r}; known kinds: {list(LOADERS)}")
+    if kind not in KINDS:
+        raise ValueError(f"{path!r} describes a run of kind {kind!r}; known kinds: {list(KINDS)}")
     if run.get("format") != FORMAT:
         raise ValueError(
             f"{os.fspath(run_dir)!r} is a run directory in an unsupported format ({run.get('format')!r}; this version "
@@ -240,13 +240,3 @@ def torch_load(path):
         message = " ".join(str(error).split())[:300]
         raise ValueError(f"{path!r} is not a weights file this version can load safely: {message}") from None
 
-
-def load_policy(run_dir, **options):
-    """The trained :class:`gym_inventory.policy.Policy` of a complete run directory of any kind.
-
-    ``options`` go to the kind's loader (e.g. ``device="cpu"``).
-    """
-    import importlib
-
-    run = read_run(run_dir)
-    return importlib.import_module(LOADERS[run["kind"]]).load_policy(run_dir, **options)

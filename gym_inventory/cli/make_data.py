@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import time
 
-from gym_inventory.cli import UsageError
+from gym_inventory.cli.errors import UsageError
 from gym_inventory.cli.common import add_json_argument, json_text
 
 HELP = "write a synthetic e-commerce SKU-day panel (or convert M5 files) in the panel schema"
