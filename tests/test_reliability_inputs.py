@@ -213,8 +213,8 @@ def small(kwargs: dict) -> dict:
 
 @FUZZ
 @given(kwargs=ENV_ARGUMENTS, actions=st.lists(ACTIONS, min_size=1, max_size=4), demand=st.one_of(
-    st.none(), st.lists(NUMBERS, min_size=1, max_size=30)))
-def test_fuzzed_env_arguments_reset_options_and_actions(kwargs, actions, demand):
+    st.none(), st.lists(NUMBERS, min_size=1, max_size=30)), initial_inventory=st.one_of(NUMBERS, st.lists(NUMBERS, max_size=4)))
+def test_fuzzed_env_arguments_reset_options_and_actions(kwargs, actions, demand, initial_inventory):
     """Any input gives a valid step or a ValueError/TypeError, never another exception, NaN or inf."""
     try:
         env = gym.make("InventoryLeadTime-v0", **small(kwargs))
@@ -222,6 +222,11 @@ def test_fuzzed_env_arguments_reset_options_and_actions(kwargs, actions, demand)
         return
     try:
         obs, _ = env.reset(seed=0, options=None if demand is None else {"demand": demand})
+    except (ValueError, TypeError):
+        obs, _ = env.reset(seed=0)
+    assert np.all(np.isfinite(obs))
+    try:
+        obs, _ = env.reset(seed=0, options={"initial_inventory": initial_inventory})
     except (ValueError, TypeError):
         obs, _ = env.reset(seed=0)
     assert np.all(np.isfinite(obs))
@@ -316,3 +321,12 @@ def test_result_files_are_published_whole_and_never_replace_a_file(tmp_path, mon
     with pytest.raises(ValueError, match="appeared while it was written"):
         write_panel(other, 3, 20, seed=0)
     assert open(other).read() == "someone else's\n" and sorted(os.listdir(tmp_path)) == ["other.csv", "panel.csv"]
+
+
+def test_a_panel_with_a_huge_lead_time_is_refused_before_allocating(tmp_path, capsys):
+    path = tmp_path / "panel.csv"
+    path.write_text("sku_id,date,demand,lead_time\nA,2023-01-01,3,1000000000\nA,2023-01-02,3,1000000000\n")
+    started = time.perf_counter()
+    one_line_error(capsys, ["evaluate", "--policy", "base-stock", "--data", str(path), "--days", "1", "--json"],
+                   "lead_time must be <= 10000 (the documented limit), got 1000000000")
+    assert time.perf_counter() - started < 10

@@ -263,3 +263,27 @@ def test_the_lock_is_not_created_in_a_foreign_directory(folder, tmp_path, capsys
                  "--out", str(foreign), "--quiet"]) == 2
     assert "holds no run.json" in capsys.readouterr().err
     assert os.listdir(foreign) == ["draft.tex"]
+
+
+def test_a_ds_checkpoint_of_another_run_is_refused_on_resume(tmp_path):
+    from agents.ds.train import train
+
+    tiny = dict(train_trajectories=8, val_trajectories=8, batch_size=8, max_steps=20, eval_every=5, hidden_sizes=[4])
+
+    class Interrupt(Exception):
+        pass
+
+    def stop_at_step_5(line):
+        if line.startswith("step     5"):
+            raise Interrupt
+
+    outs = [tmp_path / f"seed{seed}" for seed in (4, 5)]
+    for seed, out in zip((4, 5), outs):
+        with pytest.raises(Interrupt):
+            train("base", ENV, tiny, seed=seed, out_dir=out, log=stop_at_step_5)
+        assert (out / "checkpoint.pt").exists()
+    shutil.copy(outs[1] / "checkpoint.pt", outs[0] / "checkpoint.pt")
+    with pytest.raises(ValueError, match="checkpoint.pt' was written for another run"):
+        train("base", ENV, tiny, seed=4, out_dir=outs[0])
+    for out in outs:
+        runs.unlock_run_dir(out)

@@ -62,13 +62,16 @@ def open_run_dir(run_dir, identity: dict) -> dict | None:
     state = runs.torch_load(checkpoint)
     if not isinstance(state, dict) or not {"network", "optimizer", "scheduler", "shuffler", "state"} <= set(state):
         raise ValueError(f"{checkpoint!r} is not a DS checkpoint; the run cannot resume")
+    if state.pop("identity_sha256", None) != runs.identity_digest(identity, MANIFEST_KEYS):
+        raise ValueError(f"{checkpoint!r} was written for another run (or run.json was edited); the run cannot resume")
     return state
 
 
 def save_checkpoint(run_dir, state: dict) -> None:
-    """Write the training state atomically."""
+    """Write the training state atomically, with the digest of the run it belongs to (checked on resume)."""
     path = os.path.join(os.fspath(run_dir), CHECKPOINT_FILE)
-    torch.save(state, path + ".tmp")
+    run = runs.read_run(run_dir)
+    torch.save(dict(state, identity_sha256=runs.identity_digest(run, MANIFEST_KEYS)), path + ".tmp")
     os.replace(path + ".tmp", path)
 
 
