@@ -277,7 +277,7 @@ def load_model(run_dir, device="cpu"):
     """``(run, model, obs_normalizer)`` of a complete SB3 run directory, rebuilt from data (never unpickled)."""
     from agents.sb3.algorithms import get_algorithm, split_options
     from agents.sb3.env import make_vec_env
-    from agents.sb3.train import build_model
+    from agents.sb3.model import build_model
 
     run_dir = os.fspath(run_dir)
     _refuse_legacy(run_dir)

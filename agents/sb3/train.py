@@ -15,34 +15,13 @@ import time
 
 from agents.results import TrainResult
 from agents.sb3 import run_dir as runs
-from agents.sb3.algorithms import algorithm_kwargs, get_algorithm, load_hyperparams, split_options
+from agents.sb3.algorithms import get_algorithm, load_hyperparams, split_options
 from agents.sb3.callbacks import CheckpointCallback, ValidationCallback
-from agents.sb3.env import MuRescale, env_kwargs as resolve_env_kwargs, make_env, make_vec_env
-from agents.sb3.initial_action import resolve_initial_mu, set_initial_mu
-from agents.sb3.policy import SB3Policy, regularization_wrapper
+from agents.sb3.env import env_kwargs as resolve_env_kwargs, make_vec_env
+from agents.sb3.model import build_model
+from agents.sb3.policy import SB3Policy
 from gym_inventory.params import check_int
 from gym_inventory.remap import check_kind
-
-
-def build_model(algo, regularization: str, env_kwargs: dict, hyperparams: dict, venv, *, seed: int = 0,
-                device="cpu", verbose: int = 0):
-    """A fresh model of ``algo`` on ``venv`` with the initial action bias of ``hyperparams``.
-
-    The algorithm's own complaints about a value (SB3 asserts some) become ``ValueError``.
-    """
-    spec = get_algorithm(algo)
-    options, kwargs = split_options(hyperparams)
-    probe = make_env(regularization, env_kwargs, regularization_options=options["regularization_options"])
-    remapper = regularization_wrapper(probe).remapper
-    try:
-        model = spec.cls(env=venv, seed=seed, device=device, verbose=verbose, **algorithm_kwargs(kwargs, remapper.size))
-    except (AssertionError, TypeError, ValueError, KeyError) as error:
-        raise ValueError(f"{spec.class_name} rejected the hyperparameters: {error}") from None
-    initial_mu = resolve_initial_mu(options["initial_mu"], regularization, probe.unwrapped.params, remapper.size,
-                                    remapper.low.tolist(), remapper.high.tolist())
-    if initial_mu is not None:
-        set_initial_mu(model, initial_mu, MuRescale(remapper.space), gain=options["final_layer_gain"])
-    return model
 
 
 def train(algo, regularization: str = "none", env_config=None, hyperparams=None, total_timesteps: int = 10_000,
