@@ -140,7 +140,10 @@ def lock_run_dir(run_dir) -> None:
     key = os.path.realpath(run_dir)
     if key in _HELD:
         return
-    os.makedirs(run_dir, exist_ok=True)
+    try:
+        os.makedirs(run_dir, exist_ok=True)
+    except OSError as error:  # below a file, read-only, ...
+        raise ValueError(f"--out {run_dir!r} cannot be created: {error.strerror or error}") from None
     lock = FileLock(os.path.join(run_dir, LOCK_FILE), thread_local=False)
     try:
         lock.acquire(timeout=0)

@@ -82,6 +82,8 @@ def read_yaml(path, what: str) -> dict:
             data = yaml.load(handle, Loader=_Loader)  # noqa: S506 -- a SafeLoader subclass
     except FileNotFoundError:
         raise ValueError(f"{what} {path!r} does not exist") from None
+    except OSError as error:  # a directory, no permission, ...
+        raise ValueError(f"{what} {path!r} cannot be read: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
         raise ValueError(f"{what} {path!r} is not UTF-8 text (byte {error.start}: {error.reason})") from None
     except yaml.YAMLError as error:

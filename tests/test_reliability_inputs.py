@@ -330,3 +330,14 @@ def test_a_panel_with_a_huge_lead_time_is_refused_before_allocating(tmp_path, ca
     one_line_error(capsys, ["evaluate", "--policy", "base-stock", "--data", str(path), "--days", "1", "--json"],
                    "lead_time must be <= 10000 (the documented limit), got 1000000000")
     assert time.perf_counter() - started < 10
+
+
+def test_file_system_errors_are_value_errors_naming_the_path_in_the_api(tmp_path):
+    from agents.runs import prepare_run_dir
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ValueError, match=r"file/run' cannot be created: Not a directory"):
+        prepare_run_dir(blocker / "run", {"kind": "ds"}, ("kind",))
+    with pytest.raises(ValueError, match=r"env config '.*' cannot be read: Is a directory"):
+        read_yaml(tmp_path, "env config")
