@@ -22,6 +22,7 @@ LIMITS = {
     "episode_days": 10_000_000,  # horizon x review_period (+ lead time): the days one episode simulates
     "cost": 1e9,  # holding_cost, penalty_cost, stockout_weight, turnover_weight: money per unit-day
     "max_order": 1e15,  # units per order (the action bound; the default follows the mean demand)
+    "units": 1e15,  # stock, units in transit and demand of one day given to reset (float32 observations stay finite)
 }
 
 
@@ -108,6 +109,16 @@ def check_memory(what: str, nbytes: int) -> None:
     if nbytes > free:
         raise ValueError(f"{what} needs about {nbytes / 2**30:.3g} GiB of memory, more than the {free / 2**30:.3g} GiB "
                          f"available; ask for fewer SKUs or days")
+
+
+def check_units(name: str, array):
+    """``array`` if every entry is at most :data:`LIMITS` ``["units"]`` in size, else ``ValueError`` naming ``name``."""
+    import numpy as np
+
+    if array.size and float(np.max(np.abs(array))) > LIMITS["units"]:
+        raise ValueError(f"{name} must be at most {LIMITS['units']:g} units in size (the documented limit), "
+                         f"got {float(np.max(np.abs(array))):g}")
+    return array
 
 
 def check_choice(name: str, value, choices) -> str:

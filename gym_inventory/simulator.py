@@ -23,7 +23,7 @@ from gym_inventory.core import (
 from gym_inventory.demand import DemandPaths
 from gym_inventory.dynamics import PythonFloats, simulate_columns, stack_pipeline
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
-from gym_inventory.params import BYTES_PER_SKU_DAY, check_memory, check_real_array
+from gym_inventory.params import BYTES_PER_SKU_DAY, check_memory, check_real_array, check_units
 from gym_inventory.problem import Problem
 
 #: Static context every observation carries, before the demand model's own static features.
@@ -412,7 +412,7 @@ class InventorySimulator:
     # ------------------------------------------------------------------ checks
     def _check_pipeline(self, value, name: str) -> np.ndarray:
         width = self.params.lead_time + 1
-        array = as_finite_array(value, name)
+        array = check_units(name, as_finite_array(value, name))
         if array.ndim == 0:
             pipeline = np.zeros((self.n_skus, width))
             pipeline[:, 0] = array
@@ -428,7 +428,7 @@ class InventorySimulator:
         return pipeline
 
     def _check_path(self, value, name: str, days: int | None) -> np.ndarray:
-        array = as_finite_array(value, name)
+        array = check_units(name, as_finite_array(value, name))
         if array.ndim == 1:
             array = np.broadcast_to(array, (self.n_skus, array.shape[0]))
         if array.ndim != 2 or array.shape[0] != self.n_skus or (days is not None and array.shape[1] != days):

@@ -66,6 +66,13 @@ def test_replayed_demand_must_be_numeric(demand):
         env.reset(options={"demand": demand})
 
 
+@pytest.mark.parametrize("options", [{"initial_inventory": 1.7e39}, {"demand": [1e30] * 10}, {"initial_inventory": [0, 0, -1e20]}])
+def test_reset_amounts_past_the_documented_limit_are_refused(options):
+    env = gym.make("InventoryLeadTime-v0", horizon=10, lead_time=1)
+    with pytest.raises(ValueError, match=r"must be at most 1e\+15 units in size"):
+        env.reset(options=options)
+
+
 def test_a_huge_bad_option_gives_a_short_message():
     env = gym.make("InventoryLeadTime-v0", horizon=10, lead_time=1)
     with pytest.raises(TypeError) as caught:
@@ -294,6 +301,7 @@ def test_the_documented_limits_are_the_code_limits():
                 f"| at most {LIMITS['episode_days']} days |",
                 f"| finite, 0 .. {LIMITS['cost']:g} per unit-day |",
                 f"| at most {LIMITS['max_order']:g} units |",
+                f"| at most {LIMITS['units']:g} units in size |",
                 f"estimated at {BYTES_PER_SKU_DAY} bytes per SKU-day",
                 f"| at most {MAX_YAML_VALUES} values once aliases are expanded |",
                 f"(at most {MAX_MESSAGE} characters"):
