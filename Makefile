@@ -19,7 +19,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 install: $(VENV)/.installed
 
 demo: install
-	$(PY) -m gym_inventory.cli demo --overwrite
+	$(PY) -m gym_inventory.cli demo
 
 test: install
 	$(PY) -m pytest -n 2 -q

@@ -181,7 +181,6 @@ def test_huge_costs_on_the_command_line_are_refused_fast(capsys):
     (["evaluate", "x", "--split", "dev"], "argument --split: invalid choice"),
     (["evaluate", "x", "--on-error", "ignore"], "argument --on-error: invalid choice"),
     (["sweep", "--algo", "ds", "--reg", "base", "--out", "x", "--sampler", "grid"], "argument --sampler: invalid choice"),
-    (["sweep", "--algo", "ds", "--reg", "base", "--out", "x", "--reference", "best"], "argument --reference: invalid choice"),
 ])
 def test_options_with_fixed_values_list_their_choices(capsys, argv, expected):
     one_line_error(capsys, argv, expected)
