@@ -348,3 +348,9 @@ def test_file_system_errors_are_value_errors_naming_the_path_in_the_api(tmp_path
         prepare_run_dir(blocker / "run", {"kind": "ds"}, ("kind",))
     with pytest.raises(ValueError, match=r"env config '.*' cannot be read: Is a directory"):
         read_yaml(tmp_path, "env config")
+
+
+def test_the_demo_refuses_a_directory_holding_other_files(tmp_path, capsys):
+    (tmp_path / "thesis.tex").write_text("keep")
+    one_line_error(capsys, ["demo", "--smoke", "--quiet", "--out", str(tmp_path)], "holds no earlier demo")
+    assert os.listdir(tmp_path) == ["thesis.tex"]
