@@ -7,6 +7,7 @@ from gym_inventory.cli import main
 def test_demo_smoke(tmp_path, capsys):
     out = tmp_path / "demo"
     out.mkdir()
+    (out / "sweeps").mkdir()  # an earlier demo's directory (the demo refuses one holding other files)
     (out / "central_demo.md").write_text("an earlier result\n")
     assert main(["demo", "--smoke", "--quiet", "--out", str(out)]) == 0
     printed = capsys.readouterr().out

@@ -176,11 +176,11 @@ def test_bad_input_exits_2_and_overwrites_nothing(tmp_path, capsys):
 
     base = ["--reg", "base", "--setting", "setting1", "--out", str(tmp_path / "a")]
     for args, message in [
-        (["--algo", "dqn", *base], "--algo must be one of"),
-        (["--algo", "ds", "--reg", "most", "--setting", "setting1", "--out", str(tmp_path / "a")], "regularization kind"),
+        (["--algo", "dqn", *base], "argument --algo: invalid choice: 'dqn'"),
+        (["--algo", "ds", "--reg", "most", "--setting", "setting1", "--out", str(tmp_path / "a")], "argument --reg: invalid choice: 'most'"),
         (["--algo", "ds", *base, "--workers", "0"], "--workers must be >= 1"),
         (["--algo", "ds", "--reg", "base", "--out", str(tmp_path / "a")], "exactly one of --setting"),
-        (["--algo", "ds", *base, "--sampler", "grid"], "sampler must be one of"),
+        (["--algo", "ds", *base, "--sampler", "grid"], "argument --sampler: invalid choice: 'grid'"),
         (["--algo", "ds", *base, "--space", str(tmp_path / "missing.yml")], "does not exist"),
         (["--algo", "ds", *base, "--storage", "redis://host"], "--storage must be a database URL"),
         (["--algo", "ds", *base, "--horizon", "0"], "horizon"),

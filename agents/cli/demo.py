@@ -58,8 +58,12 @@ def run(args) -> int:
                                                 repeats=check_int("--repeats", args.repeats, 1))
     workers = 1 if args.smoke else check_int("--workers", args.workers, 1)
     out = os.fspath(args.out)
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ValueError(f"--out {out!r} is a file, not a directory")
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise ValueError(f"--out {out!r} is a file (or a dangling link), not a directory")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.isdir(os.path.join(out, "sweeps")):
+        # Not an earlier demo's directory (those hold sweeps/, and a rerun resumes them): never write among other files.
+        raise ValueError(f"--out {out!r} is not empty and holds no earlier demo (no sweeps/ folder); "
+                         f"choose a new or empty directory")
     started = time.perf_counter()
     run_sweeps(plan, os.path.join(out, "sweeps"), workers, log=(lambda line: None) if args.quiet else print)
     with tempfile.TemporaryDirectory() as scratch:

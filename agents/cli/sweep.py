@@ -11,14 +11,18 @@ resumes a killed sweep (or extends a finished one with a larger ``--trials``).
 """
 from __future__ import annotations
 
+from agents.sb3.algorithms import ALGORITHMS
 from gym_inventory.cli.common import add_env_arguments
+from gym_inventory.remap import REGULARIZATIONS
 
 HELP = "sweep an algorithm's hyperparameters on Optuna (random search by default) and plot best-so-far curves"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--algo", required=True, help="ds, or an SB3 algorithm (ddpg, td3, sac, ppo, a2c, ...)")
-    parser.add_argument("--reg", required=True, metavar="KIND", help="regularization: none, base, coeff or both")
+    parser.add_argument("--algo", required=True, type=str.lower, choices=["ds", *ALGORITHMS],
+                        help="ds, or an SB3 algorithm (ddpg, td3, sac, ppo, a2c, ...)")
+    parser.add_argument("--reg", required=True, metavar="KIND", choices=REGULARIZATIONS,
+                        help="regularization: none, base, coeff or both")
     parser.add_argument("--trials", type=int, default=20, help="trials in the sweep (default 20)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes on this machine (default 1)")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep directory (created, or resumed)")
@@ -27,7 +31,7 @@ def add_arguments(parser) -> None:
     add_env_arguments(parser)
     parser.add_argument("--storage", default=None, metavar="URL",
                         help="Optuna database URL shared by several machines (default: a journal file in DIR)")
-    parser.add_argument("--sampler", default="random", help="random (default, the best-so-far protocol) or tpe")
+    parser.add_argument("--sampler", default="random", choices=("random", "tpe"), help="random (default, the best-so-far protocol) or tpe")
     parser.add_argument("--timesteps", type=int, default=None,
                         help="budget per trial: env steps (SB3) or gradient steps (DS); default: the space's budget")
     parser.add_argument("--seed", type=int, default=0, help="seeds the sampler and the trials' training (default 0)")
