@@ -15,6 +15,7 @@ from optuna.trial import TrialState
 
 from agents.sweep.curves import curve_record, write_curves
 from agents.sweep.spec import SweepSpec
+from agents.sweep.storage import original_trial
 
 SUMMARY_FILE = "summary.json"
 TRIALS_FILE = "trials.csv"
@@ -22,7 +23,10 @@ CURVE_STEM = "best_so_far"
 
 
 def trial_table(study: optuna.Study) -> list[dict]:
-    """Finished trials in trial-number order: COMPLETE ones, and FAIL ones with an ``error`` (infinite costs)."""
+    """Finished trials: COMPLETE ones, and FAIL ones with an ``error`` (infinite costs).
+
+    In trial-number order, where a retry of an interrupted trial takes the place of the trial it retries.
+    """
     rows = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL)):
         attrs = trial.user_attrs
@@ -34,9 +38,9 @@ def trial_table(study: optuna.Study) -> list[dict]:
             "val_cost": attrs.get("val_cost", math.inf) if complete else math.inf,
             "test_cost": attrs.get("test_cost", math.inf) if complete else math.inf,
             "test_ci": attrs.get("test_ci"), "train_seconds": attrs.get("train_seconds"),
-            "params": dict(trial.params), "error": attrs.get("error"),
+            "params": dict(trial.params), "error": attrs.get("error"), "place": original_trial(trial),
         })
-    return sorted(rows, key=lambda row: row["number"])
+    return [{k: v for k, v in row.items() if k != "place"} for row in sorted(rows, key=lambda row: (row["place"], row["number"]))]
 
 
 def default_reference(env_kwargs: dict) -> str:
