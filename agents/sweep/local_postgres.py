@@ -43,10 +43,10 @@ def _run(command: list[str]) -> None:
         raise RuntimeError(f"{command[0]} failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()}")
 
 
-def url(directory) -> str:
-    """The SQLAlchemy/Optuna URL of the server in ``directory`` (its socket directory is ``directory``)."""
+def url(directory, database: str = DATABASE) -> str:
+    """The SQLAlchemy/Optuna URL of ``database`` on the server in ``directory`` (its socket directory)."""
     user = SERVER_USER if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
-    return f"postgresql://{user}@/{DATABASE}?host={os.path.abspath(os.fspath(directory))}"
+    return f"postgresql://{user}@/{database}?host={os.path.abspath(os.fspath(directory))}"
 
 
 def start(directory) -> str:
@@ -69,8 +69,17 @@ def start(directory) -> str:
     _run([os.path.join(bindir, "initdb"), "-D", data, "--auth=trust", "--encoding=UTF8", "--no-instructions"])
     options = f"-k {directory} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200"
     _run([os.path.join(bindir, "pg_ctl"), "-D", data, "-o", options, "-l", os.path.join(directory, "server.log"), "-w", "start"])
-    _run([os.path.join(bindir, "createdb"), "-h", directory, DATABASE])
-    return url(directory)
+    return create_database(directory, DATABASE)
+
+
+def create_database(directory, name: str) -> str:
+    """Create the empty database ``name`` on the server in ``directory``; return its URL."""
+    bindir = find_bindir()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL's server is not installed (Debian: apt-get install -y postgresql)")
+    directory = os.path.abspath(os.fspath(directory))
+    _run([os.path.join(bindir, "createdb"), "-h", directory, name])
+    return url(directory, name)
 
 
 def stop(directory) -> None:

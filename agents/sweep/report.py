@@ -15,7 +15,7 @@ from optuna.trial import TrialState
 
 from agents.sweep.curves import curve_record, write_curves
 from agents.sweep.spec import SweepSpec
-from agents.sweep.storage import original_trial
+from agents.sweep.storage import sweep_place
 
 SUMMARY_FILE = "summary.json"
 TRIALS_FILE = "trials.csv"
@@ -25,10 +25,12 @@ CURVE_STEM = "best_so_far"
 def trial_table(study: optuna.Study) -> list[dict]:
     """Finished trials: COMPLETE ones, and FAIL ones with an ``error`` (infinite costs).
 
-    In trial-number order, where a retry of an interrupted trial takes the place of the trial it retries.
+    In trial-number order, where a retry of an interrupted trial takes the place of the trial it retries
+    (:func:`agents.sweep.storage.sweep_place`).
     """
     rows = []
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL)):
+    trials = study.get_trials(deepcopy=False)
+    for trial in [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.FAIL)]:
         attrs = trial.user_attrs
         if trial.state == TrialState.FAIL and "error" not in attrs:
             continue  # interrupted: replaced by another trial
@@ -38,7 +40,7 @@ def trial_table(study: optuna.Study) -> list[dict]:
             "val_cost": attrs.get("val_cost", math.inf) if complete else math.inf,
             "test_cost": attrs.get("test_cost", math.inf) if complete else math.inf,
             "test_ci": attrs.get("test_ci"), "train_seconds": attrs.get("train_seconds"),
-            "params": dict(trial.params), "error": attrs.get("error"), "place": original_trial(trial),
+            "params": dict(trial.params), "error": attrs.get("error"), "place": sweep_place(trial, trials),
         })
     return [{k: v for k, v in row.items() if k != "place"} for row in sorted(rows, key=lambda row: (row["place"], row["number"]))]
 

@@ -6,13 +6,14 @@ minimizes). Its cost on the test SKUs is recorded too (user attribute ``test_cos
 but only ever reported for the trial that validation chose -- the best-so-far curves
 (:mod:`agents.sweep.curves`) read it that way.
 
-Workers loop: under the study's lock (:class:`agents.sweep.storage.StudyLock`: every
+Workers loop: under the study's lock (:func:`agents.sweep.storage.study_lock`: every
 machine's workers on PostgreSQL, this machine's otherwise) they fail stale trials (which
 queues them again), stop when the study holds ``n_trials`` finished trials, wait while
 running or queued trials fill it, and otherwise ask for the next trial (a queued retry
-first), tagging it with their ``host:pid``; then they train and tell, recording
-heartbeats on a database. A retry trains with the seed of the trial it retries, so a
-sweep whose workers died gives the results of one that ran undisturbed.
+first) and claim it (:func:`agents.sweep.storage.claim`: their ``host:pid``); then they
+train and tell, recording heartbeats on a database. A retry draws and trains as the
+trial it retries would have (:func:`agents.sweep.storage.sweep_place`), so a sweep whose
+workers died gives the results of one that ran undisturbed.
 Workers are forked processes (spawned off Linux) that die with the coordinator (Linux),
 each using one torch thread.
 """
@@ -33,8 +34,8 @@ from optuna.trial import TrialState
 
 from agents.sweep import space as spaces
 from agents.sweep.spec import SweepSpec, make_sampler, prepare_out_dir
-from agents.sweep.storage import (HEARTBEAT_INTERVAL_S, StudyLock, counts_towards_budget, fail_stale_trials, heartbeat,
-                                  is_finished, open_storage, original_trial, trial_id, worker_name)
+from agents.sweep.storage import (HEARTBEAT_INTERVAL_S, counts_towards_budget, fail_stale_trials, heartbeat,
+                                  claim, is_finished, open_storage, study_lock, sweep_place, trial_id)
 from agents.sweep.trainers import DS, check_hyperparams, default_hyperparams, train_policy
 
 TRIALS_DIR = "trials"
@@ -92,8 +93,8 @@ def open_study(spec: SweepSpec, storage, worker_index: int = 0) -> optuna.Study:
     return study
 
 
-def run_trial(spec: SweepSpec, trial: optuna.Trial, out_dir, seed_trial: int | None = None) -> float:
-    """Train and score one trial with the training seed of trial ``seed_trial`` (default: its own number).
+def run_trial(spec: SweepSpec, trial: optuna.Trial, out_dir, place: int | None = None) -> float:
+    """Train and score one trial with the training seed of its ``place`` in the sweep (default: its number).
 
     The trial's facts go to its user attributes.
     """
@@ -104,7 +105,7 @@ def run_trial(spec: SweepSpec, trial: optuna.Trial, out_dir, seed_trial: int | N
     trial.set_user_attr("hyperparams", json.loads(json.dumps(hyper)))
     log_dir = os.path.join(os.fspath(out_dir), TRIALS_DIR, f"{trial.number:05d}")
     policy, info = train_policy(spec.algo, spec.regularization, splits.train_env_kwargs(), hyper,
-                                budget=spec.budget, seed=spec.trial_seed(trial.number if seed_trial is None else seed_trial), log_dir=log_dir)
+                                budget=spec.budget, seed=spec.trial_seed(trial.number if place is None else place), log_dir=log_dir)
     val = splits.evaluate(policy, "val")
     test = splits.evaluate(policy, "test")
     for key, value in {"val_cost": val.cost, "val_ci": val.ci, "test_cost": test.cost, "test_ci": test.ci,
@@ -133,12 +134,11 @@ def worker_main(spec_identity: dict, out_dir, storage_url, n_trials: int, worker
     spec = SweepSpec.from_identity(spec_identity)
     storage = open_storage(out_dir, storage_url, heartbeat_interval)
     study = open_study(spec, storage, worker_index)
-    lock = StudyLock(out_dir, storage_url, study.study_name)
     ran = 0
     while True:
         with contextlib.ExitStack() as running:
-            with lock.hold():
-                fail_stale_trials(study, storage)
+            with study_lock(out_dir, storage_url, study.study_name):
+                fail_stale_trials(study, storage, storage_url)
                 trials = study.get_trials(deepcopy=False)
                 if sum(is_finished(t) for t in trials) >= n_trials:
                     return ran
@@ -147,20 +147,29 @@ def worker_main(spec_identity: dict, out_dir, storage_url, n_trials: int, worker
                     trial = None  # the running trials fill the sweep: wait for them (or for them to go stale)
                 else:
                     trial = study.ask()
-                    trial.set_user_attr("worker", worker_name())
-                    retried = original_trial(storage.get_trial(trial_id(storage, study, trial.number)))
-                    running.enter_context(heartbeat(storage, study, trial))
+                    running.enter_context(heartbeat(storage, study, trial))  # its first heartbeat, then claim it
+                    claim(trial)
+                    place = sweep_place(storage.get_trial(trial_id(storage, study, trial.number)), trials)
             if trial is None:
                 time.sleep(POLL_S)
                 continue
             try:
-                value = run_trial(spec, trial, out_dir, seed_trial=retried)
+                value = run_trial(spec, trial, out_dir, place=place)
+            except optuna.exceptions.UpdateFinishedTrialError:
+                frozen = None  # failed as stale by another worker (below)
             except Exception as error:  # a failed training is a finished trial that used its budget
-                trial.set_user_attr("error", f"{type(error).__name__}: {error}")
                 print(f"trial {trial.number} failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
-                frozen = study.tell(trial, state=TrialState.FAIL)
+                with contextlib.suppress(optuna.exceptions.UpdateFinishedTrialError):
+                    trial.set_user_attr("error", f"{type(error).__name__}: {error}")
+                frozen = study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
             else:
-                frozen = study.tell(trial, value)
+                frozen = study.tell(trial, value, skip_if_finished=True)
+        if frozen is None or not is_finished(frozen):
+            # Another worker saw no heartbeat for the grace period (this machine stalled) and failed the trial,
+            # which runs again from the queue: this worker's result is dropped, the sweep is unaffected.
+            print(f"trial {trial.number} was failed as stale by another worker; its retry replaces it", file=sys.stderr,
+                  flush=True)
+            continue
         ran += 1
         if report is not None:
             report(frozen)

@@ -21,8 +21,8 @@ count towards the sweep's size, the retry takes its place. Which trials are stal
   seconds, and :func:`optuna.storages.fail_stale_trials` fails the trials whose last
   heartbeat is older than ``4 * heartbeat_interval`` (the grace period);
 * in the journal (one machine), a trial whose worker process, named in its ``worker``
-  attribute (``host:pid``), is gone (or that no worker claimed within
-  :data:`UNCLAIMED_AFTER_S` seconds).
+  attribute (``host:pid``), is gone;
+* in the journal and on PostgreSQL, a trial that no worker claimed (:func:`is_stale`).
 
 Finished trials (COMPLETE, or FAIL with an ``error``) are never run again.
 """
@@ -34,7 +34,6 @@ import hashlib
 import os
 import socket
 import threading
-import time
 import warnings
 
 import optuna
@@ -49,8 +48,6 @@ HEARTBEAT_INTERVAL_S = 30
 GRACE_PERIODS = 4
 #: How often a stale trial is queued again before the sweep gives up on it (and asks a new trial instead).
 MAX_RETRIES = 3
-#: A RUNNING journal trial with no worker attribute older than this is stale (its worker died while asking).
-UNCLAIMED_AFTER_S = 120
 _RDB_SCHEMES = ("sqlite", "postgresql", "mysql", "oracle", "mssql")
 
 
@@ -75,9 +72,11 @@ def open_storage(out_dir, url: str | None = None, heartbeat_interval: int = HEAR
     try:
         with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna; we rely on them knowingly
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(url, heartbeat_interval=heartbeat_interval,
-                                              grace_period=GRACE_PERIODS * heartbeat_interval,
-                                              heartbeat_stale_trial_callback=retry_stale_trial())
+            # machines starting together would race to create Optuna's tables: one at a time on PostgreSQL
+            with advisory_lock(url, "gym-inventory optuna tables") if scheme(url) == "postgresql" else contextlib.nullcontext():
+                return optuna.storages.RDBStorage(url, heartbeat_interval=heartbeat_interval,
+                                                  grace_period=GRACE_PERIODS * heartbeat_interval,
+                                                  heartbeat_stale_trial_callback=retry_stale_trial())
     except Exception as error:  # sqlalchemy/driver errors: report them as bad input, on one line
         message = " ".join(str(error).split())
         raise ValueError(f"cannot open --storage {url!r}: {type(error).__name__}: {message}") from None
@@ -109,6 +108,19 @@ def original_trial(trial: optuna.trial.FrozenTrial) -> int:
     return trial.number if number is None else number
 
 
+def sweep_place(trial: optuna.trial.FrozenTrial, trials) -> int:
+    """Where ``trial`` stands in its sweep: how many trials before it are no retries.
+
+    Trial k of an undisturbed sweep stands at place k; a retry stands at the place of the
+    trial it retries, and the trials after it keep the places they would have had. The
+    sampler's draws, the training seed and the trial table follow places, not Optuna's
+    trial numbers (a retry takes a number of its own), so that a sweep whose workers died
+    gives the results of one that ran undisturbed. ``trials``: the study's trials.
+    """
+    origin = original_trial(trial)
+    return sum(1 for other in trials if other.number < origin and original_trial(other) == other.number)
+
+
 def uses_heartbeats(storage) -> bool:
     return isinstance(storage, optuna.storages.RDBStorage) and storage.get_heartbeat_interval() is not None
 
@@ -127,32 +139,49 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def is_stale(trial: optuna.trial.FrozenTrial, now: float | None = None) -> bool:
-    """True for a RUNNING journal trial whose local worker process is gone (or that no worker claimed in time)."""
+def is_stale(trial: optuna.trial.FrozenTrial) -> bool:
+    """True for a RUNNING journal trial whose worker process (on this machine) is gone.
+
+    Also for one that no worker claimed (:func:`is_claimed`): workers ask for a trial and
+    claim it under the study's lock, so, seen under that lock, an unclaimed trial's worker
+    died while asking.
+    """
     if trial.state != TrialState.RUNNING:
         return False
-    worker = trial.user_attrs.get("worker")
-    if worker is None:
-        started = trial.datetime_start.timestamp() if trial.datetime_start else 0.0
-        return (time.time() if now is None else now) - started > UNCLAIMED_AFTER_S
-    host, _, pid = str(worker).rpartition(":")
+    if not is_claimed(trial):
+        return True
+    host, _, pid = str(trial.user_attrs["worker"]).rpartition(":")
     return host == socket.gethostname() and pid.isdigit() and not _process_alive(int(pid))
 
 
-def fail_stale_trials(study: optuna.Study, storage) -> None:
-    """Fail the study's stale trials and queue them again (:func:`retry_stale_trial`).
+def claim(trial: optuna.Trial) -> None:
+    """Tag a trial just asked for with this worker (``worker``: ``host:pid``, ``claimed``: the trial's number)."""
+    trial.set_user_attr("worker", worker_name())
+    trial.set_user_attr("claimed", trial.number)
 
-    On a database, Optuna's :func:`optuna.storages.fail_stale_trials` (heartbeats) alone:
-    machines may share a host name, so a process id says nothing there.
+
+def is_claimed(trial: optuna.trial.FrozenTrial) -> bool:
+    """Whether a worker claimed the trial (a retry copies the tags of the trial it retries: those do not count)."""
+    return trial.user_attrs.get("claimed") == trial.number and "worker" in trial.user_attrs
+
+
+def fail_stale_trials(study: optuna.Study, storage, url: str | None = None) -> None:
+    """Fail the study's stale trials and queue them again (:func:`retry_stale_trial`); call it under :func:`study_lock`.
+
+    On a database (``url``), Optuna's :func:`optuna.storages.fail_stale_trials` (heartbeats):
+    machines may share a host name, so a process id says nothing there. On PostgreSQL, whose
+    lock every machine shares, also the trials that no worker claimed (see :func:`is_stale`):
+    their worker died before its first heartbeat, which Optuna would never fail.
     """
+    retry = retry_stale_trial()
     if uses_heartbeats(storage):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             optuna.storages.fail_stale_trials(study)
-        return
-    retry = retry_stale_trial()
+        if scheme(url) != "postgresql":
+            return
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if is_stale(trial):
+        if is_stale(trial) if not uses_heartbeats(storage) else not is_claimed(trial):
             try:
                 failed = study.tell(trial.number, state=TrialState.FAIL)
             except (optuna.exceptions.UpdateFinishedTrialError, ValueError, RuntimeError):
@@ -185,40 +214,43 @@ def machine_lock(out_dir):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class StudyLock:
-    """The lock under which a worker counts the study's trials and asks for the next one.
+@contextlib.contextmanager
+def advisory_lock(url: str, name: str):
+    """PostgreSQL's session advisory lock ``name`` on the database at ``url``, held while the block runs.
 
-    PostgreSQL: a session advisory lock (``pg_advisory_lock``) keyed by the study's name,
-    on a connection of its own, so the workers of every machine take turns and the study
-    gets exactly the asked number of trials; the server releases it if the worker dies.
-    Other storages: :func:`machine_lock` (the workers of this machine and ``out_dir``).
+    On a connection of its own, closed afterwards; the server releases the lock if the
+    process dies.
     """
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
 
-    def __init__(self, out_dir, url: str | None, study_name: str):
-        self.out_dir = out_dir
-        self.engine = None
-        if scheme(url) == "postgresql":
-            import sqlalchemy
-            from sqlalchemy.pool import NullPool
-
-            self.engine = sqlalchemy.create_engine(url, poolclass=NullPool)
-            digest = hashlib.sha256(study_name.encode()).digest()
-            self.key = int.from_bytes(digest[:8], "big", signed=True)
-
-    @contextlib.contextmanager
-    def hold(self):
-        if self.engine is None:
-            with machine_lock(self.out_dir):
-                yield
-            return
-        import sqlalchemy
-
-        with self.engine.connect() as connection:  # closing the connection would release the lock too
-            connection.execute(sqlalchemy.text("SELECT pg_advisory_lock(:key)"), {"key": self.key})
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    engine = sqlalchemy.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT pg_advisory_lock(:key)"), {"key": key})
             try:
                 yield
             finally:
-                connection.execute(sqlalchemy.text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+                connection.execute(sqlalchemy.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def study_lock(out_dir, url: str | None, study_name: str):
+    """The lock under which a worker counts the study's trials and asks for the next one.
+
+    PostgreSQL: :func:`advisory_lock` keyed by the study's name, so the workers of every
+    machine take turns and the study gets exactly the asked number of trials. Other
+    storages: :func:`machine_lock` (the workers of this machine and ``out_dir``).
+    """
+    if scheme(url) == "postgresql":
+        with advisory_lock(url, f"gym-inventory sweep {study_name}"):
+            yield
+    else:
+        with machine_lock(out_dir):
+            yield
 
 
 @contextlib.contextmanager
