@@ -65,15 +65,23 @@ def database(server, request):
     return local_postgres.create_database(server, name)
 
 
-@pytest.fixture(scope="module")
-def journal_reference():
-    """The documented sweep run on one machine with the journal file (no --storage): what every run must reproduce."""
-    root = new_dir()
-    command = doc_block("worker").replace(' --storage "$STORAGE"', "")
-    assert "--storage" not in command
-    subprocess.run(["bash", "-ec", command], cwd=root, env=ENV, check=True, timeout=300, capture_output=True)
-    yield os.path.join(root, "sweeps", "ds-base")
-    shutil.rmtree(root, ignore_errors=True)
+@pytest.fixture(scope="session")
+def journal_reference(tmp_path_factory):
+    """The documented sweep run on one machine with the journal file (no --storage): what every run must reproduce.
+
+    Run once for all pytest-xdist workers (they share the base temp directory's parent).
+    """
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp().parent / "cluster_journal_reference"
+    with FileLock(str(root) + ".lock"):
+        if not (root / "sweeps" / "ds-base" / "summary.json").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            command = doc_block("worker").replace(' --storage "$STORAGE"', "")
+            assert "--storage" not in command
+            subprocess.run(["bash", "-ec", command], cwd=root, env=ENV, check=True, timeout=300, capture_output=True)
+    return str(root / "sweeps" / "ds-base")
 
 
 def trials_of(url):
