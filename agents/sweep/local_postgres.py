@@ -26,9 +26,10 @@ SERVER_USER = "postgres"
 
 def find_bindir() -> str | None:
     """The directory of the newest installed PostgreSQL server's programs (``initdb``, ``pg_ctl``), or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
-    if found:
-        return os.path.dirname(found[-1])
+    versions = [path.split("/")[4] for path in glob.glob("/usr/lib/postgresql/*/bin/initdb")]  # Debian's layout
+    numbered = sorted(int(version) for version in versions if version.isdigit())
+    if numbered:
+        return f"/usr/lib/postgresql/{numbered[-1]}/bin"
     initdb = shutil.which("initdb")
     return os.path.dirname(initdb) if initdb else None
 
