@@ -105,7 +105,8 @@ def run_trial(spec: SweepSpec, trial: optuna.Trial, out_dir, place: int | None =
     trial.set_user_attr("hyperparams", json.loads(json.dumps(hyper)))
     log_dir = os.path.join(os.fspath(out_dir), TRIALS_DIR, f"{trial.number:05d}")
     policy, info = train_policy(spec.algo, spec.regularization, splits.train_env_kwargs(), hyper,
-                                budget=spec.budget, seed=spec.trial_seed(trial.number if place is None else place), log_dir=log_dir)
+                                budget=spec.budget, seed=spec.trial_seed(trial.number if place is None else place),
+                                log_dir=log_dir)
     val = splits.evaluate(policy, "val")
     test = splits.evaluate(policy, "test")
     for key, value in {"val_cost": val.cost, "val_ci": val.ci, "test_cost": test.cost, "test_ci": test.ci,
