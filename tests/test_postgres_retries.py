@@ -56,3 +56,15 @@ def test_local_server_refuses_a_directory_with_files(tmp_path, capsys):
     assert local_postgres.main(["begin", str(tmp_path)]) == 2
     with pytest.raises(ValueError, match="must be new or empty"):
         local_postgres.start(tmp_path / "keep.txt")
+
+
+def test_heartbeat_option_is_checked(tmp_path, capsys):
+    from gym_inventory.cli import main
+
+    base = ["sweep", "--algo", "ds", "--reg", "base", "--setting", "setting1", "--out", str(tmp_path / "s")]
+    for extra, message in [(["--heartbeat", "5"], "--heartbeat applies to a database (--storage URL) only"),
+                           (["--heartbeat", "0", "--storage", f"sqlite:///{tmp_path / 'db.sqlite'}"], "--heartbeat must be >= 1")]:
+        assert main(base + extra) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and message in err, err
+    assert os.listdir(tmp_path) == []
