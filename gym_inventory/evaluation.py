@@ -167,8 +167,8 @@ def default_warmup(horizon: int, lead_time: int) -> int:
 def unreachable_epochs(lead_time: int, review_period: int) -> int:
     """Epochs whose days no order can reach: ``lead_time // review_period`` (the first order lands on day L).
 
-    The DS trainer's default warm-up (its training loss and its validation cost); shorter
-    than :func:`default_warmup`, so DS validation costs are not those of :func:`evaluate`.
+    The epochs the DS trainer's loss leaves out by default (more days to learn from); its
+    validation cost leaves out :func:`default_warmup`, as :func:`evaluate` does.
     """
     return lead_time // review_period
 

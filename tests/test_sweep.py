@@ -140,8 +140,8 @@ def test_two_worker_sweep_is_killed_and_resumes(tmp_path):
     assert 1 <= len(before) < 4
     time.sleep(0.5)
     for trial in running:  # no orphan worker keeps training
-        if "worker" not in trial.user_attrs:
-            continue  # killed while asking, before it named itself
+        if "worker" not in trial.user_attrs:  # killed between creating the trial and tagging it
+            continue
         pid = int(trial.user_attrs["worker"].rpartition(":")[2])
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 

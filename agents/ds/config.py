@@ -33,7 +33,10 @@ class DSConfig:
         min_learning_rate: floor of the learning-rate schedule.
         max_grad_norm: gradients are clipped to this global norm.
         warmup_epochs: order epochs excluded from the loss and the validation cost at the
-            start of every episode; None: ``lead_time // review_period`` (days no order can reach).
+            start of every episode; None: the loss leaves out ``lead_time // review_period``
+            epochs (days no order can reach) and the validation cost the warm-up of
+            :func:`gym_inventory.evaluation.evaluate` (``default_warmup``), so DS validation
+            costs are comparable with ``evaluate`` and SB3 validation.
         hidden_sizes: widths of the MLP's hidden layers.
         activation: ``"elu"``, ``"relu"`` or ``"tanh"``.
         mu_low, mu_high: bounds of mu (a number or one per entry); None: the defaults of

@@ -4,7 +4,10 @@ The loss is the mean over a minibatch of training episodes of the cost per day,
 counted from epoch ``warmup_epochs`` on (the first ``lead_time // review_period``
 epochs by default: no order can reach their days, so their cost only adds noise),
 in the env's reward unit (money / scale with ``normalize=True``, so SKUs of every
-volume weigh alike; money otherwise). Orders are continuous in training; validation
+volume weigh alike; money otherwise). The validation cost, which picks the kept weights
+and is reported, leaves out the warm-up of :func:`gym_inventory.evaluation.evaluate`
+(:func:`~gym_inventory.evaluation.default_warmup`), so DS and SB3 validation costs and
+``gym-inventory evaluate`` count the same days; an explicit ``warmup_epochs`` applies to both. Orders are continuous in training; validation
 rounds them to whole units for integer demand, as evaluation does.
 """
 from __future__ import annotations
@@ -24,6 +27,7 @@ from agents.ds.simulation import cost_per_day, default_warmup_epochs, rollout, s
 from agents.results import TrainResult
 from gym_inventory.config import check_env_kwargs
 from gym_inventory.envs import make_simulator
+from gym_inventory.evaluation import default_warmup
 from gym_inventory.params import check_int
 from gym_inventory.remap import check_kind
 from gym_inventory.wrappers.action_remap import mu_bounds
@@ -122,6 +126,8 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
     warmup = default_warmup_epochs(params) if config.warmup_epochs is None else config.warmup_epochs
     if warmup >= params.horizon:
         raise ValueError(f"warmup_epochs must be < horizon={params.horizon}, got {warmup!r}")
+    # validation counts the days evaluate() counts: one warm-up rule for every printed cost
+    val_warmup = default_warmup(params.horizon, params.lead_time) if config.warmup_epochs is None else warmup
     integer = bool(probe.demand_model.integer)
 
     train_seq, val_seq, torch_seq = np.random.SeedSequence(seed).spawn(3)
@@ -156,7 +162,7 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
 
     def validate():
         network.eval()
-        val_loss, val_cost = validation_costs(network, val_set, warmup, integer)
+        val_loss, val_cost = validation_costs(network, val_set, val_warmup, integer)
         network.train()
         scheduler.step(val_loss)
         step = state["step"]
@@ -204,7 +210,7 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
 
     network.load_state_dict(best_weights)
     network.eval()
-    train_cost = validation_costs(network, train_set, warmup, integer)[1]
+    train_cost = validation_costs(network, train_set, val_warmup, integer)[1]
     history = state["history"]
     best = next(h for h in history if h["step"] == state["best_step"])
     result = TrainResult(
