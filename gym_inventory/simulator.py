@@ -188,6 +188,8 @@ class InventorySimulator:
             if self.demand_model.integer:
                 start[:, 0] = np.round(start[:, 0])
         self.pipeline = np.array(np.broadcast_to(start, (self.n_skus, p.lead_time + 1)), dtype=np.float64)
+        if demand is None and self.demand_model.warmup_days:  # the source's days before the first decision
+            self._run_warmup(self.demand_model.warmup_days)
         self._sku_pipeline = self.pipeline[0].tolist()
         self.epoch = 0
         # One block for every per-epoch record, written with one assignment per step;
@@ -207,6 +209,16 @@ class InventorySimulator:
             self._sku_observation = np.zeros((p.horizon, self.obs_dim), dtype=np.float32)
             self._sku_observation[:, p.lead_time + 1 :] = self._context[:, 0]
         return self.observe()
+
+    def _run_warmup(self, days: int):
+        """Run the last ``days`` days of the history with no order (the study's warm-up), from the pipeline."""
+        p = self.params
+        out = simulate_columns(
+            self.pipeline[:, 0], [self.pipeline[:, k] for k in range(1, p.lead_time + 1)], np.zeros(self.n_skus),
+            [self._demand[:, day] for day in range(self._first_day - days, self._first_day)],
+            lost_sales=p.lost_sales, holding_cost=p.holding_cost, penalty_cost=p.penalty_cost, xp=np,
+        )
+        self.pipeline = np.array(stack_pipeline(out, np), dtype=np.float64)
 
     def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
         """Context part of every observation, epoch-major: ``(horizon, n_skus, obs_dim - L - 1)`` float32."""

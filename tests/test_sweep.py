@@ -266,3 +266,12 @@ def test_identity_is_flat_and_round_trips():
     assert again.splits.seed("test") == splits.seed("test")
     with pytest.raises(TypeError, match="splits must be a gym_inventory.study.Splits"):
         SweepSpec("ds", "both", SETTINGS["setting2"].env_kwargs, load_space(space_file("ds")), budget=10)
+
+
+def test_identity_holds_the_study_costed_days_only_when_set():
+    from gym_inventory.study import Splits as StudySplits
+
+    study = StudySplits.of(SETTINGS["setting1"])
+    spec = SweepSpec("ds", "base", study, load_space(space_file("ds")), budget=10, reference="dp_exact", setting="setting1")
+    assert spec.identity()["cost_days"] == "lead_time_window"
+    assert SweepSpec.from_identity(spec.identity()).splits.cost_days == "lead_time_window"

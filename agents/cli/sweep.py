@@ -22,7 +22,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--trials", type=int, default=20, help="trials in the sweep (default 20)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes on this machine (default 1)")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep directory (created, or resumed)")
-    parser.add_argument("--setting", default=None, help="a study setting: setting1 .. setting4 (instead of --env-config)")
+    parser.add_argument("--setting", default=None, help="a study setting: setting1 .. setting4, setting4_h2 .. setting4_h64, "
+                        "or a package variant variant1 .. variant4 (instead of --env-config)")
     add_env_arguments(parser)
     parser.add_argument("--storage", default=None, metavar="URL",
                         help="Optuna database URL shared by several machines (default: a journal file in DIR)")
@@ -40,7 +41,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--val-skus", type=int, default=None, help="validation SKUs (default 100)")
     parser.add_argument("--test-skus", type=int, default=None, help="test SKUs (default 100)")
     parser.add_argument("--reference", default="auto",
-                        help="reference cost: auto, best_classical, critical_fractile or optimal_base_stock")
+                        help="reference cost: auto (the setting's), best_classical, best_non_anticipating, critical_fractile, "
+                             "dp_exact, dp_empirical or optimal_base_stock")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -70,7 +72,7 @@ def build_spec(args):
         flags = {k[len("env_"):]: v for k, v in vars(args).items() if k.startswith("env_") and k != "env_config" and v is not None}
         env = check_env_kwargs(dict(setting.env_kwargs, **flags))
         sizes = {"train_skus": setting.train_skus, "val_skus": setting.val_skus, "test_skus": setting.test_skus,
-                 "warmup_epochs": setting.warmup_epochs}
+                 "warmup_epochs": setting.warmup_epochs, "cost_days": setting.cost_days}
         reference = setting.reference if args.reference == "auto" else args.reference
     else:
         env = env_kwargs_from_args(args)

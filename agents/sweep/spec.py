@@ -21,7 +21,7 @@ import optuna
 from agents.sweep.storage import sweep_place
 from gym_inventory.params import check_choice, check_int
 from gym_inventory.remap import check_kind
-from gym_inventory.study import Splits
+from gym_inventory.study import REFERENCE_KINDS, Splits
 
 SPEC_FILE = "sweep.json"
 SAMPLERS = ("random", "tpe")
@@ -43,7 +43,7 @@ class SweepSpec:
         budget: per trial, gradient steps (DS) or environment steps (SB3).
         seed: seeds the sampler and every trial's training run.
         sampler: ``"random"`` (the best-so-far protocol) or ``"tpe"``.
-        reference: ``"best_classical"``, ``"critical_fractile"`` or ``"optimal_base_stock"``.
+        reference: a kind of :data:`gym_inventory.study.REFERENCE_KINDS` or ``"optimal_base_stock"``.
         setting: the study setting's name, when the sweep runs one.
     """
 
@@ -64,7 +64,7 @@ class SweepSpec:
         check_int("budget", self.budget, 1)
         check_int("seed", self.seed, 0)
         check_choice("sampler", self.sampler, SAMPLERS)
-        check_choice("reference", self.reference, ("best_classical", "critical_fractile", "optimal_base_stock"))
+        check_choice("reference", self.reference, REFERENCE_KINDS + ("optimal_base_stock",))
         try:
             json.dumps(self.identity())
         except TypeError as error:
@@ -74,6 +74,8 @@ class SweepSpec:
         """The sweep as one flat JSON object: its fields, with those of ``splits`` in place of it."""
         fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if field.name != "splits"}
         fields.update({name: getattr(self.splits, name) for name in SPLIT_FIELDS})
+        if fields["cost_days"] == "epoch":  # the default is left out: sweeps made before the field resume
+            del fields["cost_days"]
         return json.loads(json.dumps(fields, sort_keys=True))
 
     @classmethod
