@@ -52,10 +52,12 @@ def new_dir() -> str:
 @pytest.fixture(scope="module")
 def server():
     directory = os.path.join(new_dir(), "db")
-    local_postgres.start(directory)
-    yield directory
-    local_postgres.stop(directory)
-    shutil.rmtree(os.path.dirname(directory), ignore_errors=True)
+    try:
+        local_postgres.start(directory)
+        yield directory
+    finally:
+        local_postgres.stop(directory)
+        shutil.rmtree(os.path.dirname(directory), ignore_errors=True)
 
 
 @pytest.fixture
@@ -115,11 +117,11 @@ def test_cluster_recipe_runs_as_documented(journal_reference):
     """docs/cluster.md word for word: start a server, two machines share the study, collect, stop."""
     root = new_dir()
     env = dict(ENV, DB_DIR=os.path.join(root, "db"))
-    storage = subprocess.run(["bash", "-ec", doc_block("start") + 'echo "$STORAGE"'], env=env, capture_output=True,
-                             text=True, timeout=60)
-    assert storage.returncode == 0, storage.stderr
-    env["STORAGE"] = url = storage.stdout.strip().splitlines()[-1]
     try:
+        storage = subprocess.run(["bash", "-ec", doc_block("start") + 'echo "$STORAGE"'], env=env, capture_output=True,
+                                 text=True, timeout=60)
+        assert storage.returncode == 0, storage.stderr
+        env["STORAGE"] = url = storage.stdout.strip().splitlines()[-1]
         machines = [os.path.join(root, f"machine{i}") for i in range(2)]
         for machine in machines:
             os.makedirs(machine)
