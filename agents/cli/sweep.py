@@ -31,6 +31,9 @@ def add_arguments(parser) -> None:
     add_env_arguments(parser)
     parser.add_argument("--storage", default=None, metavar="URL",
                         help="Optuna database URL shared by several machines (default: a journal file in DIR)")
+    parser.add_argument("--heartbeat", type=int, default=None, metavar="SECONDS",
+                        help="with --storage: seconds between a worker's heartbeats; a trial without one for 4 of them "
+                             "is failed and run again (default 30)")
     parser.add_argument("--sampler", default="random", choices=("random", "tpe"), help="random (default, the best-so-far protocol) or tpe")
     parser.add_argument("--timesteps", type=int, default=None,
                         help="budget per trial: env steps (SB3) or gradient steps (DS); default: the space's budget")
@@ -94,11 +97,15 @@ def build_spec(args):
 
 def run(args) -> int:
     from agents.sweep import run_sweep
+    from gym_inventory.cli import UsageError
 
     spec = build_spec(args)
     log = None if args.quiet else (lambda line: print(line, flush=True))
+    options = {} if args.heartbeat is None else {"heartbeat_interval": args.heartbeat}
+    if args.heartbeat is not None and args.storage is None:
+        raise UsageError("--heartbeat applies to a database (--storage URL) only")
     summary = run_sweep(spec, args.out, n_trials=args.trials, workers=args.workers, storage_url=args.storage, log=log,
-                        progress=not args.quiet)
+                        progress=not args.quiet, **options)
     reference = summary["reference"]
     print(f"reference ({reference['policy']}{', exact' if reference['exact'] else ''}): "
           f"test cost per day {reference['cost']:.4f}")

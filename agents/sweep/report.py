@@ -16,6 +16,7 @@ from optuna.trial import TrialState
 
 from agents.sweep.curves import curve_record, write_curves
 from agents.sweep.spec import SweepSpec
+from agents.sweep.storage import sweep_place
 
 #: Columns of ``trials.csv`` that tell learning from initialization (see :mod:`agents.sweep.trainers`).
 LEARNING_COLUMNS = ("best_step", "initial_cost", "kept_cost")
@@ -25,9 +26,14 @@ CURVE_STEM = "best_so_far"
 
 
 def trial_table(study: optuna.Study) -> list[dict]:
-    """Finished trials in trial-number order: COMPLETE ones, and FAIL ones with an ``error`` (infinite costs)."""
+    """Finished trials: COMPLETE ones, and FAIL ones with an ``error`` (infinite costs).
+
+    In trial-number order, where a retry of an interrupted trial takes the place of the trial it retries
+    (:func:`agents.sweep.storage.sweep_place`).
+    """
     rows = []
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL)):
+    trials = study.get_trials(deepcopy=False)
+    for trial in [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.FAIL)]:
         attrs = trial.user_attrs
         if trial.state == TrialState.FAIL and "error" not in attrs:
             continue  # interrupted: replaced by another trial
@@ -40,9 +46,9 @@ def trial_table(study: optuna.Study) -> list[dict]:
             "best_step": (attrs.get("trainer") or {}).get("best_step"),
             "initial_cost": (attrs.get("trainer") or {}).get("initial_cost"),
             "kept_cost": (attrs.get("trainer") or {}).get("kept_cost"),
-            "params": dict(trial.params), "error": attrs.get("error"),
+            "params": dict(trial.params), "error": attrs.get("error"), "place": sweep_place(trial, trials),
         })
-    return sorted(rows, key=lambda row: row["number"])
+    return [{k: v for k, v in row.items() if k != "place"} for row in sorted(rows, key=lambda row: (row["place"], row["number"]))]
 
 
 def default_reference(env_kwargs: dict) -> str:

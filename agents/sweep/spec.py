@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import optuna
 
+from agents.sweep.storage import sweep_place
 from gym_inventory.params import check_choice, check_int
 from gym_inventory.remap import check_kind
 from gym_inventory.study import REFERENCE_KINDS, Splits
@@ -87,7 +88,7 @@ class SweepSpec:
         return f"{self.algo}-{self.regularization}-{digest}"
 
     def trial_seed(self, number: int) -> int:
-        """The training seed of trial ``number``."""
+        """The training seed of the trial at place ``number`` (:func:`agents.sweep.storage.sweep_place`)."""
         return int(np.random.SeedSequence([self.seed, number]).generate_state(1)[0] % (2**31 - 1))
 
 
@@ -126,11 +127,14 @@ class TrialSeededRandomSampler(optuna.samplers.BaseSampler):
     """Random search whose draws for trial k depend only on ``(seed, k, parameter name)``.
 
     Any number of workers, in any order, and a resumed sweep draw the same parameters
-    for the same trial number; each draw is Optuna's own :class:`~optuna.samplers.RandomSampler`.
+    for the same trial number (more exactly, place: :func:`agents.sweep.storage.sweep_place`,
+    which is the trial number unless stale trials were retried); each draw is Optuna's own
+    :class:`~optuna.samplers.RandomSampler`.
     """
 
     def __init__(self, seed: int = 0):
         self.seed = check_int("seed", seed, 0)
+        self._places = {}
 
     def infer_relative_search_space(self, study, trial):
         return {}
@@ -139,7 +143,11 @@ class TrialSeededRandomSampler(optuna.samplers.BaseSampler):
         return {}
 
     def sample_independent(self, study, trial, param_name, param_distribution):
-        entropy = [self.seed, trial.number, zlib.crc32(param_name.encode())]
+        # by place, not number: a retry of an interrupted trial draws what that trial had not drawn yet as it would have
+        place = self._places.get(trial.number)
+        if place is None:
+            place = self._places[trial.number] = sweep_place(trial, study.get_trials(deepcopy=False))
+        entropy = [self.seed, place, zlib.crc32(param_name.encode())]
         draw_seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
         return optuna.samplers.RandomSampler(seed=draw_seed).sample_independent(study, trial, param_name, param_distribution)
 
