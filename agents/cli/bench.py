@@ -2,12 +2,14 @@
 
     gym-inventory bench list [--suite SUITE]
     gym-inventory bench run --algo ALGO --reg REG --suite SUITE --seeds K --timesteps N --out DIR [--workers W]
+        [--storage postgresql://user:pass@host/db [--heartbeat S]]
     gym-inventory bench report DIR [DIR ...] --out REPORT [--pair X,Y ...]
 
 ``list`` prints the instances of a suite with their reference cost per day (and the
 published value where there is one); ``run`` trains (or fits, for a classical
 ``--algo``) one method on every instance and seed and scores each run
-(:mod:`agents.bench.run`; rerunning the same command resumes it); ``report`` writes
+(:mod:`agents.bench.run`; rerunning the same command resumes it; with ``--storage`` every
+machine running the same command shares its cells, :mod:`agents.bench.shared`); ``report`` writes
 tables, plots and JSON (:mod:`gym_inventory.bench.report`). DS runs through the same
 commands (``--algo ds``; ``--timesteps`` is then its number of gradient steps).
 """
@@ -35,6 +37,12 @@ def add_arguments(parser) -> None:
                      help="training budget: env steps (SB3) or gradient steps (ds); required for learned methods")
     run.add_argument("--out", required=True, metavar="DIR", help="bench directory (created, or resumed)")
     run.add_argument("--workers", type=int, default=1, metavar="W", help="runs in parallel processes (default 1)")
+    run.add_argument("--storage", default=None, metavar="URL",
+                     help="share the runs with every machine running this command against this database "
+                          "(postgresql://user:pass@host/db; docs/cluster.md)")
+    run.add_argument("--heartbeat", type=int, default=None, metavar="SECONDS",
+                     help="with --storage: seconds between a worker's heartbeats; a run without one for 4 of them "
+                          "is run again by another worker (default 30)")
     run.add_argument("--eval-trajectories", type=int, default=None, metavar="N",
                      help="override the instances' evaluation trajectories (quick checks; scores then differ)")
     run.add_argument("--eval-horizon", type=int, default=None, metavar="EPOCHS",
@@ -73,9 +81,12 @@ def _run(args) -> int:
 
     if args.algo.lower() not in CLASSICAL and args.timesteps is None:
         raise UsageError(f"--timesteps is required for the learned method {args.algo!r}")
+    if args.heartbeat is not None and args.storage is None:
+        raise UsageError("--heartbeat applies to a database (--storage URL) only")
     cells = plan(args.algo, args.reg, args.suite, args.seeds, args.timesteps, eval_trajectories=args.eval_trajectories,
                  eval_horizon=args.eval_horizon)
-    result = run_bench(cells, args.out, workers=args.workers, log=lambda line: print(line, flush=True))
+    result = run_bench(cells, args.out, workers=args.workers, storage_url=args.storage, heartbeat_interval=args.heartbeat,
+                       log=lambda line: print(line, flush=True))
     print(f"{len(result['done'])} run(s) scored, {len(result['skipped'])} already done, {len(result['failed'])} failed; "
           f"results in {args.out}")
     return 1 if result["failed"] else 0
