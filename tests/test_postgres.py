@@ -113,6 +113,23 @@ def assert_same_results(directory, reference, ignore=("train_seconds",)):
         assert read(os.path.join(directory, name), ignore) == read(os.path.join(reference, name), ignore), name
 
 
+def kill_mid_trial(doomed, url):
+    """SIGKILL the process ``doomed`` once it has claimed a RUNNING trial in the database at ``url``; return that trial."""
+    victim = None
+    deadline = time.time() + 120
+    while victim is None and time.time() < deadline and doomed.poll() is None:
+        time.sleep(0.05)
+        try:
+            running = [t for t in trials_of(url) if t.state.name == "RUNNING"]
+        except Exception:  # no tables or no study yet
+            continue
+        victim = next((t for t in running if t.user_attrs.get("worker", "").endswith(f":{doomed.pid}")), None)
+    assert victim is not None, doomed.communicate()[1] if doomed.poll() is not None else "no trial"
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait()
+    return victim
+
+
 def test_cluster_recipe_runs_as_documented(journal_reference):
     """docs/cluster.md word for word: start a server, two machines share the study, collect, stop."""
     root = new_dir()
@@ -164,18 +181,7 @@ def test_killed_worker_is_failed_by_heartbeat_and_rerun(database, journal_refere
         # exec: the command's process is the worker (--workers 1 trains in the command itself)
         doomed = subprocess.Popen(["bash", "-ec", "exec " + sweep(database, "a", "--heartbeat 1")[2]], cwd=root, env=ENV,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        victim = None
-        deadline = time.time() + 120
-        while victim is None and time.time() < deadline and doomed.poll() is None:
-            time.sleep(0.05)
-            try:
-                running = [t for t in trials_of(database) if t.state.name == "RUNNING"]
-            except Exception:  # no tables or no study yet
-                continue
-            victim = next((t for t in running if t.user_attrs.get("worker", "").endswith(f":{doomed.pid}")), None)
-        assert victim is not None, doomed.communicate()[1] if doomed.poll() is not None else "no trial"
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait()
+        victim = kill_mid_trial(doomed, database)
         survivor = subprocess.run(sweep(database, "b", "--heartbeat 1"), cwd=root, env=ENV, capture_output=True,
                                   text=True, timeout=300)
         assert survivor.returncode == 0, survivor.stderr

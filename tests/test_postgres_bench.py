@@ -7,12 +7,10 @@ import collections
 import json
 import os
 import shutil
-import signal
 import subprocess
-import time
 
 import pytest
-from test_postgres import ENV, database, doc_block, new_dir, server, trials_of  # noqa: F401 (fixtures)
+from test_postgres import ENV, database, doc_block, kill_mid_trial, new_dir, server, trials_of  # noqa: F401 (fixtures)
 
 from agents.sweep import local_postgres
 
@@ -100,18 +98,7 @@ def test_killed_bench_worker_has_its_cell_rerun_by_another(database):
                f"--timesteps 100 --eval-trajectories 8 --eval-horizon 60 --storage {database} --heartbeat 1 --out OUT")
     try:
         doomed = bash(command.replace("OUT", "a"), root, ENV)
-        victim = None
-        deadline = time.time() + 120
-        while victim is None and time.time() < deadline and doomed.poll() is None:
-            time.sleep(0.05)
-            try:
-                running = [t for t in trials_of(database) if t.state.name == "RUNNING"]
-            except Exception:  # no tables or no study yet
-                continue
-            victim = next((t for t in running if t.user_attrs.get("worker", "").endswith(f":{doomed.pid}")), None)
-        assert victim is not None, doomed.communicate()[1] if doomed.poll() is not None else "no cell"
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait()
+        victim = kill_mid_trial(doomed, database)
         out = finish(bash(command.replace("OUT", "b"), root, ENV))
         trials = trials_of(database)
         failed = [t for t in trials if t.state.name == "FAIL"]
