@@ -1,20 +1,35 @@
 """Environment classes and the registered entry point."""
 from __future__ import annotations
 
-from gymnasium.wrappers import TimeLimit
+from gymnasium.wrappers import RescaleAction, TimeLimit
 
 from gym_inventory.envs.inventory_env import InventoryEnv, make_simulator
+from gym_inventory.params import check_bool
 
 
-def make_inventory_env(**kwargs) -> TimeLimit:
-    """Entry point of ``InventoryLeadTime-v0``: the env under a ``TimeLimit`` of ``horizon`` epochs.
+def make_inventory_env(*, normalize_action: bool = False, time_limit: bool = True, **kwargs):
+    """Entry point of ``InventoryLeadTime-v0``: the env under its one ``TimeLimit`` of ``horizon`` epochs.
 
-    The horizon is a keyword of the env (it sizes the demand path), so the entry
-    point applies Gymnasium's ``TimeLimit`` with it; ``env.spec.max_episode_steps``
-    reports it.
+    The horizon is a keyword of the env (it sizes the demand path), so the entry point
+    applies Gymnasium's ``TimeLimit`` with it, and ``env.spec.max_episode_steps``
+    reports it. The spec records ``time_limit=False`` in its kwargs: ``gym.make(env.spec)``
+    then builds the env without this ``TimeLimit`` and applies the spec's own
+    ``max_episode_steps``, so the rebuilt stack again has exactly one.
+
+    Args:
+        normalize_action: append Gymnasium's ``RescaleAction(-1, 1)``: the action is then
+            in ``[-1, 1]``, affine to ``[0, max_order]`` (recorded in the spec's
+            ``additional_wrappers``).
+        time_limit: apply the ``TimeLimit`` (False: the caller applies one).
+        **kwargs: the arguments of :class:`InventoryEnv`.
     """
+    normalize_action = check_bool("normalize_action", normalize_action)
     env = InventoryEnv(**kwargs)
-    return TimeLimit(env, max_episode_steps=env.params.horizon)
+    if check_bool("time_limit", time_limit):
+        env = TimeLimit(env, max_episode_steps=env.params.horizon)
+    if normalize_action:
+        env = RescaleAction(env, min_action=-1.0, max_action=1.0)
+    return env
 
 
 make_inventory_env.metadata = InventoryEnv.metadata

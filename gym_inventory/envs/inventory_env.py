@@ -1,6 +1,7 @@
 """``InventoryLeadTime-v0``: periodic review with a deterministic lead time."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -12,6 +13,15 @@ from gym_inventory.params import InventoryParams, check_real
 from gym_inventory.simulator import InventorySimulator, sku_info
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
+
+#: The registered entry point of ``InventoryLeadTime-v0``.
+ENTRY_POINT = "gym_inventory.envs:make_inventory_env"
+
+
+def _entry_point():
+    from gym_inventory.envs import make_inventory_env
+
+    return make_inventory_env
 
 
 class InventoryEnv(gym.Env):
@@ -81,7 +91,10 @@ class InventoryEnv(gym.Env):
     the step's demand not met on their day), ``on_hand`` (end of step),
     ``inventory_position`` (after the step), ``holding_cost``, ``penalty_cost``,
     ``cost`` (money), ``stockout_days``, ``stockout`` (bool), ``pipeline`` (array),
-    ``day`` (first day of the next epoch).
+    ``day`` (first day of the next epoch). Every value is a numpy scalar or array with
+    the same dtype on every step: float64, except ``stockout_days`` and ``day`` (int64)
+    and ``stockout`` (a 0-d bool array); ``episode_metrics`` is a dict of numpy scalars. Reset
+    infos: ``inventory_position``, ``scale`` (float64) and ``day`` (int64).
 
     ## Arguments
     | argument | default | meaning |
@@ -158,6 +171,26 @@ class InventoryEnv(gym.Env):
         self.action_space = spaces.Box(0.0, self.max_order, shape=(1,), dtype=np.float32)
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self.simulator.obs_dim,), dtype=np.float32)
 
+    # ---------------------------------------------------------------- spec
+    @property
+    def spec(self):
+        """The ``EnvSpec`` that ``gym.make`` set (None for an env built directly).
+
+        When built by the registered entry point, the spec's kwargs say
+        ``time_limit=False`` (and drop ``normalize_action``): the spec's
+        ``max_episode_steps`` and ``additional_wrappers`` already describe the
+        ``TimeLimit`` and ``RescaleAction`` that the entry point applied, so
+        ``gym.make(env.spec)`` applies each of them once.
+        """
+        return self.__dict__.get("_spec")
+
+    @spec.setter
+    def spec(self, spec) -> None:
+        if spec is not None and spec.entry_point in (ENTRY_POINT, _entry_point()):
+            kwargs = {key: value for key, value in spec.kwargs.items() if key != "normalize_action"}
+            spec = dataclasses.replace(spec, kwargs={**kwargs, "time_limit": False})
+        self.__dict__["_spec"] = spec
+
     # ---------------------------------------------------------------- public state
     @property
     def inventory_position(self) -> float:
@@ -203,16 +236,20 @@ class InventoryEnv(gym.Env):
         super().reset(seed=seed)
         options = check_reset_options(options)
         obs = self.simulator.reset(self.np_random, **options)
-        return obs[0], {"inventory_position": self.inventory_position, "scale": self.scale, "day": 0}
+        return obs[0], {
+            "inventory_position": np.float64(self.inventory_position),
+            "scale": np.float64(self.scale),
+            "day": np.int64(0),
+        }
 
     def step(self, action):
         simulator = self.simulator
         obs, reward, values = simulator.step_sku(self._order_from_action(action))
-        info = sku_info(values)
+        info = numpy_info(sku_info(values))
         info["pipeline"] = simulator.pipeline[0].copy()
-        info["day"] = simulator.epoch * self.params.review_period
+        info["day"] = np.int64(simulator.epoch * self.params.review_period)
         if simulator.epoch == self.params.horizon:
-            info["episode_metrics"] = {k: v.item() for k, v in simulator.episode_metrics().items()}
+            info["episode_metrics"] = {k: v[0] for k, v in simulator.episode_metrics().items()}
         return obs, reward, False, False, info
 
     def _order_from_action(self, action) -> float:
@@ -243,6 +280,19 @@ class InventoryEnv(gym.Env):
         if self.render_mode == "ansi":
             return render.ansi(self.simulator)
         return render.rgb_array(self.simulator)
+
+
+def numpy_info(info: dict) -> dict:
+    """``info`` with numpy values: float64 scalars, an int64 ``stockout_days`` and a 0-d bool array ``stockout``.
+
+    (A numpy bool scalar would make Gymnasium's ``SyncVectorEnv`` stack an object array.)
+
+    Third-party readers (TorchRL's ``default_info_dict_reader``) need a ``dtype`` on
+    every value, the same on every step.
+    """
+    for key, value in info.items():
+        info[key] = np.array(value) if key == "stockout" else np.int64(value) if key == "stockout_days" else np.float64(value)
+    return info
 
 
 def make_simulator(

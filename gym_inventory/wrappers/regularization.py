@@ -163,7 +163,10 @@ class RegularizedAction(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
     kind: str = ""
 
     def __init__(self, env: gym.Env, *, low=None, high=None, order_cap=None, integer: bool = False):
-        gym.utils.RecordConstructorArgs.__init__(self, low=low, high=high, order_cap=order_cap, integer=integer)
+        # Plain Python values in the spec: EnvSpec.to_json cannot encode numpy bounds.
+        gym.utils.RecordConstructorArgs.__init__(
+            self, low=_plain(low), high=_plain(high), order_cap=_plain(order_cap), integer=_plain(integer)
+        )
         gym.ActionWrapper.__init__(self, env)
         self.remapper = ActionRemap(self.kind, env.unwrapped, low, high, order_cap, integer)
         self.action_space = self.remapper.space
@@ -174,6 +177,11 @@ class RegularizedAction(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
         return self.remapper.orders(mu, self.env.unwrapped)
 
 
+def _plain(value):
+    """``value`` with numpy arrays and scalars as Python lists and numbers (for ``EnvSpec.to_json``)."""
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else value
+
+
 class DirectAction(RegularizedAction):
     """None: order = max(mu * scale, 0), mu the order in units of the SKU's scale.
 
@@ -182,7 +190,7 @@ class DirectAction(RegularizedAction):
     >>> env = DirectAction(gym.make("InventoryLeadTime-v0", demand_kwargs={"mean": 5.0}))
     >>> _ = env.reset(seed=0)
     >>> _, _, _, _, info = env.step([2.0])  # two days of mean demand
-    >>> info["order"]
+    >>> float(info["order"])
     10.0
     """
 
@@ -197,7 +205,7 @@ class BaseStockAction(RegularizedAction):
     >>> env = BaseStockAction(gym.make("InventoryLeadTime-v0", demand_kwargs={"mean": 5.0}))
     >>> _ = env.reset(seed=0)  # starts with (L + P) x scale = 15 units on hand
     >>> _, _, _, _, info = env.step([4.0])  # order up to 4 x 5 = 20 units
-    >>> info["order"]
+    >>> float(info["order"])
     5.0
     """
 
@@ -220,13 +228,15 @@ class BothAction(RegularizedAction):
 SINGLE_WRAPPERS = {cls.kind: cls for cls in (DirectAction, BaseStockAction, CoeffAction, BothAction)}
 
 
-def regularize(env, kind: str, **options):
+def regularize(env, kind: str, *, normalize_action: bool = False, **options):
     """Wrap ``env`` so that its action is mu of regularization ``kind``.
 
     Args:
         env: a single inventory env (``gym.make("InventoryLeadTime-v0", ...)``) or a
             vector one (:class:`~gym_inventory.vector.InventoryVectorEnv`, possibly wrapped).
         kind: ``"none"``, ``"base"``, ``"coeff"`` or ``"both"``.
+        normalize_action: append Gymnasium's ``RescaleAction(-1, 1)`` (its vector version
+            for a vector env): the action is then in ``[-1, 1]``, affine to mu's bounds.
         **options: ``low``, ``high``, ``order_cap``, ``integer`` (see :class:`RegularizedAction`).
 
     >>> import gymnasium as gym, gym_inventory
@@ -235,10 +245,33 @@ def regularize(env, kind: str, **options):
     (5,)
     """
     check_kind(kind)
+    normalize_action = check_bool("normalize_action", normalize_action)
     if isinstance(env, gym.vector.VectorEnv):
+        from gymnasium.wrappers.vector import RescaleAction as VectorRescaleAction
+
+        from gym_inventory.vector import InventoryVectorEnv
         from gym_inventory.vector.wrappers import VECTOR_WRAPPERS
 
-        return VECTOR_WRAPPERS[kind](env, **options)
+        if not isinstance(env.unwrapped, InventoryVectorEnv):
+            raise ValueError(
+                f"regularize() on a vector env needs the native InventoryVectorEnv (gym.make_vec(..., "
+                f"vectorization_mode='vector_entry_point')); {type(env.unwrapped).__name__} has no demand features "
+                f"of its own: regularize each env with gym.make_vec(..., wrappers=[lambda env: regularize(env, {kind!r})])"
+            )
+        _check_untransformed_actions(env, env.unwrapped.action_space)
+        wrapped = VECTOR_WRAPPERS[kind](env, **options)
+        return VectorRescaleAction(wrapped, min_action=-1.0, max_action=1.0) if normalize_action else wrapped
     if not isinstance(env, gym.Env):
         raise TypeError(f"env must be a gymnasium Env or VectorEnv, got {env!r}")
-    return SINGLE_WRAPPERS[kind](env, **options)
+    _check_untransformed_actions(env, env.unwrapped.action_space)
+    wrapped = SINGLE_WRAPPERS[kind](env, **options)
+    return gym.wrappers.RescaleAction(wrapped, min_action=-1.0, max_action=1.0) if normalize_action else wrapped
+
+
+def _check_untransformed_actions(env, own_space) -> None:
+    # mu becomes an order in units: a wrapper that already rescales the actions would rescale orders.
+    if env.action_space != own_space:
+        raise ValueError(
+            f"env's action space {env.action_space} is not the inventory env's {own_space} (already rescaled or "
+            "regularized?); regularize the env without it, e.g. regularize(gym.make(ID), kind, normalize_action=True)"
+        )
