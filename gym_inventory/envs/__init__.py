@@ -1,6 +1,9 @@
 """Environment classes and the registered entry point."""
 from __future__ import annotations
 
+import warnings
+
+from gymnasium.vector import VectorEnv
 from gymnasium.wrappers import RescaleAction, TimeLimit
 
 from gym_inventory.envs.inventory_env import InventoryEnv, make_simulator
@@ -27,11 +30,25 @@ def make_inventory_env(*, normalize_action: bool = False, time_limit: bool = Tru
     env = InventoryEnv(**kwargs)
     if check_bool("time_limit", time_limit):
         env = TimeLimit(env, max_episode_steps=env.params.horizon)
-    if normalize_action:
-        env = RescaleAction(env, min_action=-1.0, max_action=1.0)
-    return env
+    return normalized(env) if normalize_action else env
+
+
+def normalized(env):
+    """``env`` under Gymnasium's ``RescaleAction(-1, 1)`` (its vector version for a vector env).
+
+    The action is then in ``[-1, 1]``, affine to the bounds of ``env.action_space``.
+    Gymnasium builds the bounds in float64 and warns that casting them to the float32
+    Box loses precision; -1 and 1 are exact in float32, so that warning is silenced here.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*precision lowered by casting to float32")
+        if isinstance(env, VectorEnv):
+            from gymnasium.wrappers.vector import RescaleAction as VectorRescaleAction
+
+            return VectorRescaleAction(env, min_action=-1.0, max_action=1.0)
+        return RescaleAction(env, min_action=-1.0, max_action=1.0)
 
 
 make_inventory_env.metadata = InventoryEnv.metadata
 
-__all__ = ["InventoryEnv", "make_inventory_env", "make_simulator"]
+__all__ = ["InventoryEnv", "make_inventory_env", "make_simulator", "normalized"]

@@ -10,7 +10,7 @@ from gymnasium import spaces
 
 from gym_inventory.demand import make_demand
 from gym_inventory.params import InventoryParams, check_real
-from gym_inventory.simulator import InventorySimulator, sku_info
+from gym_inventory.simulator import RECORD_FIELDS, InventorySimulator, sku_info
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
 
@@ -290,9 +290,15 @@ def numpy_info(info: dict) -> dict:
     Third-party readers (TorchRL's ``default_info_dict_reader``) need a ``dtype`` on
     every value, the same on every step.
     """
-    for key, value in info.items():
-        info[key] = np.array(value) if key == "stockout" else np.int64(value) if key == "stockout_days" else np.float64(value)
+    for key in _FLOAT_FIELDS:
+        info[key] = _float64(info[key])
+    info["stockout_days"] = np.int64(info["stockout_days"])
+    info["stockout"] = np.array(info["stockout"])
     return info
+
+
+_FLOAT_FIELDS = tuple(name for name in RECORD_FIELDS if name != "stockout_days")
+_float64 = np.float64
 
 
 def make_simulator(

@@ -246,9 +246,9 @@ def regularize(env, kind: str, *, normalize_action: bool = False, **options):
     """
     check_kind(kind)
     normalize_action = check_bool("normalize_action", normalize_action)
-    if isinstance(env, gym.vector.VectorEnv):
-        from gymnasium.wrappers.vector import RescaleAction as VectorRescaleAction
+    from gym_inventory.envs import normalized
 
+    if isinstance(env, gym.vector.VectorEnv):
         from gym_inventory.vector import InventoryVectorEnv
         from gym_inventory.vector.wrappers import VECTOR_WRAPPERS
 
@@ -260,12 +260,12 @@ def regularize(env, kind: str, *, normalize_action: bool = False, **options):
             )
         _check_untransformed_actions(env, env.unwrapped.action_space)
         wrapped = VECTOR_WRAPPERS[kind](env, **options)
-        return VectorRescaleAction(wrapped, min_action=-1.0, max_action=1.0) if normalize_action else wrapped
+        return normalized(wrapped) if normalize_action else wrapped
     if not isinstance(env, gym.Env):
         raise TypeError(f"env must be a gymnasium Env or VectorEnv, got {env!r}")
     _check_untransformed_actions(env, env.unwrapped.action_space)
     wrapped = SINGLE_WRAPPERS[kind](env, **options)
-    return gym.wrappers.RescaleAction(wrapped, min_action=-1.0, max_action=1.0) if normalize_action else wrapped
+    return normalized(wrapped) if normalize_action else wrapped
 
 
 def _check_untransformed_actions(env, own_space) -> None:
