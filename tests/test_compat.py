@@ -155,6 +155,11 @@ def test_regularize_with_normalize_action_maps_minus_one_one_onto_mu_bounds(kind
     assert env.action_space == gym.spaces.Box(-1.0, 1.0, low.shape, np.float32)
     for action in (-np.ones_like(low), np.zeros_like(low), np.full_like(low, 0.3)):
         np.testing.assert_allclose(env.action(action), low + (action + 1.0) / 2.0 * (high - low), rtol=1e-6)
+    bare = gym.make_vec(ENV_ID, num_envs=2, vectorization_mode="vector_entry_point", normalize_action=True)
+    assert bare.single_action_space == gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+    bare.reset(seed=0)
+    orders = bare.step(np.array([[-1.0], [1.0]], np.float32))[4]["order"]
+    np.testing.assert_allclose(orders, [0.0, bare.unwrapped.max_order], rtol=1e-6)  # RescaleAction computes in float32
     vector = regularize(InventoryVectorEnv(num_envs=2), kind, normalize_action=True)
     assert vector.single_action_space == env.action_space and vector.metadata["autoreset_mode"] is AutoresetMode.NEXT_STEP
 
@@ -186,3 +191,28 @@ def test_torchrl_gym_env_specs_info_reader_and_collector():
     collector = Collector(env, policy=None, frames_per_batch=8, total_frames=16)
     assert [batch.batch_size[0] for batch in collector] == [8, 8]
     collector.shutdown()
+
+
+# ---------------------------------------------------------------- the CleanRL-style example
+def test_cleanrl_style_ppo_example_runs_on_the_native_vector_env(monkeypatch, capsys):
+    import pathlib
+    import runpy
+    import sys
+
+    script = pathlib.Path(__file__).resolve().parents[1] / "examples" / "cleanrl_ppo.py"
+    monkeypatch.setenv("GYM_INVENTORY_TINY", "1")
+    monkeypatch.setattr(sys, "argv", [str(script), "--num-envs", "4", "--regularization", "base"])
+    runpy.run_path(str(script), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "mean episode return" in out and "cost per day: PPO" in out
+
+
+def test_compat_doc_python_blocks_run():
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "compat.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert blocks
+    for index, code in enumerate(blocks):
+        exec(compile(code, f"docs/compat.md[python block {index}]", "exec"), {"__name__": "__compat_doc__"})

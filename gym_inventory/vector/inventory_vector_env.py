@@ -7,7 +7,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from gym_inventory.envs.inventory_env import check_reset_options, make_simulator
-from gym_inventory.params import check_int
+from gym_inventory.params import check_bool, check_int
 from gym_inventory.simulator import STEP_FIELDS
 
 
@@ -254,3 +254,16 @@ def check_autoreset_mode(mode) -> AutoresetMode:
         raise ValueError(
             f"autoreset_mode must be one of {[m.value for m in AutoresetMode]} (or an AutoresetMode), got {mode!r}"
         ) from None
+
+
+def make_inventory_vector_env(num_envs: int = 1, *, normalize_action: bool = False, **kwargs):
+    """Vector entry point of ``InventoryLeadTime-v0``: an :class:`InventoryVectorEnv`.
+
+    ``gym.make_vec(ID, num_envs=N, vectorization_mode="vector_entry_point", **kwargs)``
+    calls it; with ``normalize_action=True`` (as in ``gym.make``) Gymnasium's vector
+    ``RescaleAction(-1, 1)`` maps actions in ``[-1, 1]`` onto ``[0, max_order]`` units.
+    """
+    from gym_inventory.envs import normalized
+
+    envs = InventoryVectorEnv(num_envs=num_envs, **kwargs)
+    return normalized(envs) if check_bool("normalize_action", normalize_action) else envs
