@@ -20,22 +20,9 @@ import gymnasium as gym
 import numpy as np
 
 import gym_inventory  # noqa: F401  (registers the env)
+from gym_inventory.compat import cost_per_day
 
 ENV_ID = "InventoryLeadTime-v0"
-
-
-def cost_per_day(env: gym.Env, act, episodes: int, seed: int) -> float:
-    """Mean cost per day of ``act(obs) -> action`` over ``episodes`` seeded episodes of ``env``."""
-    total, days = 0.0, 0
-    for episode in range(episodes):
-        obs, _ = env.reset(seed=seed + episode)
-        done = False
-        while not done:
-            obs, _, terminated, truncated, info = env.step(act(obs))
-            total += float(info["cost"])
-            done = terminated or truncated
-        days += int(info["day"])
-    return total / days
 
 
 def main(argv=None) -> None:
@@ -60,8 +47,9 @@ def main(argv=None) -> None:
     units = np.array([mean_demand], dtype=np.float32)
     constant = 2.0 * units / env.unwrapped.max_order - 1.0 if normalize_action else units
     evaluation_seed = 10_000 + args.seed  # demand paths unseen in training
-    ppo = cost_per_day(env, lambda obs: model.predict(obs, deterministic=True)[0], args.episodes, evaluation_seed)
-    mean_order = cost_per_day(env, lambda obs: constant, args.episodes, evaluation_seed)
+    ppo = cost_per_day(env, lambda obs: model.predict(obs, deterministic=True)[0], episodes=args.episodes,
+                       seed=evaluation_seed)
+    mean_order = cost_per_day(env, lambda obs: constant, episodes=args.episodes, seed=evaluation_seed)
     print(f"SB3 PPO defaults, normalize_action={normalize_action}, {args.steps} steps ({seconds:.0f} s), "
           f"{args.episodes} evaluation episodes:")
     print(f"  PPO cost per day:                    {ppo:.2f}")

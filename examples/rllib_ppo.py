@@ -23,21 +23,6 @@ ENV_ID = "gym_inventory:InventoryLeadTime-v0"  # the module prefix: remote worke
 ENV_CONFIG = {"normalize_action": True}        # gym.make keyword arguments
 
 
-def cost_per_day(act, episodes: int, seed: int) -> float:
-    """Mean cost per day of ``act(obs) -> action`` over ``episodes`` seeded episodes."""
-    env = gym.make(ENV_ID, **ENV_CONFIG)
-    total, days = 0.0, 0
-    for episode in range(episodes):
-        obs, _ = env.reset(seed=seed + episode)
-        done = False
-        while not done:
-            obs, _, terminated, truncated, info = env.step(act(obs))
-            total += float(info["cost"])
-            done = terminated or truncated
-        days += int(info["day"])
-    return total / days
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=10)
@@ -48,6 +33,8 @@ def main(argv=None) -> None:
     import torch
     from ray.rllib.algorithms.ppo import PPOConfig
     from ray.rllib.core.columns import Columns
+
+    from gym_inventory.compat import cost_per_day
 
     ray.init(num_cpus=2, include_dashboard=False)
     config = (
@@ -73,8 +60,8 @@ def main(argv=None) -> None:
 
     mean_demand = env.unwrapped.demand_model.max_daily_mean
     constant = np.array([2.0 * mean_demand / env.unwrapped.max_order - 1.0], np.float32)
-    ppo = cost_per_day(act, 20, 10_000)
-    mean_order = cost_per_day(lambda obs: constant, 20, 10_000)
+    ppo = cost_per_day(env, act, episodes=20, seed=10_000)
+    mean_order = cost_per_day(env, lambda obs: constant, episodes=20, seed=10_000)
     print(f"cost per day: RLlib PPO {ppo:.2f}, order the mean demand every day {mean_order:.2f}")
     algo.stop()
     ray.shutdown()

@@ -32,6 +32,7 @@ from torch import nn
 from torch.distributions import Independent, Normal
 
 import gym_inventory  # noqa: F401  (registers InventoryLeadTime-v0)
+from gym_inventory.compat import cost_per_day
 
 ENV_ID = "InventoryLeadTime-v0"
 
@@ -40,26 +41,11 @@ def make_env() -> gym.Env:
     return gym.make(ENV_ID, normalize_action=True)  # Poisson(5) demand, L = 2, h = 1, p = 9, 90 days
 
 
-def cost_per_day(policy, env: gym.Env, act_mean_demand: bool, episodes: int, seed: int) -> float:
-    """Mean cost per day over ``episodes`` seeded episodes (the policy's mean action, or the mean-demand order)."""
-    mean_demand = env.unwrapped.demand_model.max_daily_mean
-    constant = np.array([2.0 * mean_demand / env.unwrapped.max_order - 1.0], np.float32)
-    total, days = 0.0, 0
-    for episode in range(episodes):
-        obs, _ = env.reset(seed=seed + episode)
-        done = False
-        while not done:
-            if act_mean_demand:
-                action = constant
-            else:
-                with torch.no_grad():
-                    result = policy(Batch(obs=obs[None], info={}))
-                action = policy.map_action(result.act[0].numpy())
-            obs, _, terminated, truncated, info = env.step(action)
-            total += float(info["cost"])
-            done = terminated or truncated
-        days += int(info["day"])
-    return total / days
+def policy_action(policy, obs: np.ndarray) -> np.ndarray:
+    """The trained policy's action (its mean: ``deterministic_eval=True``) for one observation."""
+    with torch.no_grad():
+        result = policy(Batch(obs=obs[None], info={}))
+    return policy.map_action(result.act[0].numpy())
 
 
 def main(argv=None) -> None:
@@ -108,8 +94,9 @@ def main(argv=None) -> None:
     ))
     print(result)
     policy.eval()
-    ppo = cost_per_day(policy, env, False, 20, 10_000)
-    mean_order = cost_per_day(policy, env, True, 20, 10_000)
+    constant = np.array([2.0 * env.unwrapped.demand_model.max_daily_mean / env.unwrapped.max_order - 1.0], np.float32)
+    ppo = cost_per_day(env, lambda obs: policy_action(policy, obs), episodes=20, seed=10_000)
+    mean_order = cost_per_day(env, lambda obs: constant, episodes=20, seed=10_000)
     print(f"cost per day: Tianshou PPO {ppo:.2f}, order the mean demand every day {mean_order:.2f}")
 
 

@@ -216,3 +216,19 @@ def test_compat_doc_python_blocks_run():
     assert blocks
     for index, code in enumerate(blocks):
         exec(compile(code, f"docs/compat.md[python block {index}]", "exec"), {"__name__": "__compat_doc__"})
+
+
+def test_cost_per_day_helper():
+    import doctest
+
+    import gym_inventory.compat as compat
+
+    assert doctest.testmod(compat).failed == 0
+    env = gym.make(ENV_ID, horizon=3, lead_time=0, holding_cost=1.0, penalty_cost=9.0, **CONSTANT_DEMAND)
+    # Starts with (L + P) x 6 = 6 units; with L = 0 an order of 6 arrives before the day's demand
+    # of 6, so 6 units are left at the end of every day: holding cost 6 a day.
+    assert compat.cost_per_day(env, lambda obs: np.array([6.0], np.float32), episodes=2, seed=0) == 6.0
+    # Orders of 7: 7, 8, 9 units left at the end of days 1..3 -> 24 / 3 days.
+    assert compat.cost_per_day(env, lambda obs: np.array([7.0], np.float32), episodes=1, seed=0) == 8.0
+    with pytest.raises(ValueError, match="episodes"):
+        compat.cost_per_day(env, lambda obs: obs, episodes=0, seed=0)
