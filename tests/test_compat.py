@@ -232,3 +232,17 @@ def test_cost_per_day_helper():
     assert compat.cost_per_day(env, lambda obs: np.array([7.0], np.float32), episodes=1, seed=0) == 8.0
     with pytest.raises(ValueError, match="episodes"):
         compat.cost_per_day(env, lambda obs: obs, episodes=0, seed=0)
+
+
+def test_checkers_do_not_warn_about_the_normalized_action_space():
+    import warnings
+
+    from gymnasium.utils.env_checker import check_env as gym_check_env
+    from stable_baselines3.common.env_checker import check_env
+
+    for env in (gym.make(ENV_ID, normalize_action=True), regularize(gym.make(ENV_ID), "both", normalize_action=True)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            check_env(env)
+            gym_check_env(env, skip_render_check=True)
+        assert not [w for w in caught if "action space" in str(w.message).lower()], [str(w.message) for w in caught]
