@@ -9,7 +9,7 @@ light: the names below import their modules (torch, SB3) on first use.
 * :func:`train`: train an SB3 / sb3-contrib algorithm by name, returning the best
   model and its validation record (:mod:`agents.sb3.train`);
 * :func:`load_policy`: the trained policy of any run directory, SB3 or DS
-  (:mod:`agents.runs`);
+  (:mod:`agents.loading`);
 * :data:`ALGORITHMS`, :func:`load_hyperparams`: the algorithm registry and its
   hyperparameter files (:mod:`agents.sb3.algorithms`).
 """
@@ -21,11 +21,11 @@ _LAZY = {
     "make_env": "agents.sb3.env",
     "make_vec_env": "agents.sb3.env",
     "train": "agents.sb3.train",
-    "TrainResult": "agents.sb3.train",
+    "TrainResult": "agents.results",
     "SB3Policy": "agents.sb3.policy",
     "ALGORITHMS": "agents.sb3.algorithms",
     "load_hyperparams": "agents.sb3.algorithms",
-    "load_policy": "agents.runs",
+    "load_policy": "agents.loading",
     "read_run": "agents.runs",
 }
 

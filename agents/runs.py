@@ -2,9 +2,8 @@
 
 Every trainer writes ``DIR/run.json`` with a ``"kind"``: ``"sb3"`` (:mod:`agents.sb3.run_dir`,
 ``gym-inventory train``) or ``"ds"`` (:mod:`agents.ds.run_dir`, ``gym-inventory ds``).
-:func:`load_policy` reads the kind and hands the directory to that trainer's loader,
-so ``gym-inventory evaluate DIR`` serves both. This module imports no torch until a
-policy is loaded.
+:func:`agents.loading.load_policy` reads the kind and hands the directory to that
+trainer's loader, so ``gym-inventory evaluate DIR`` serves both. This module imports no torch.
 """
 from __future__ import annotations
 
@@ -12,8 +11,8 @@ import json
 import os
 
 RUN_FILE = "run.json"
-#: run.json "kind" -> module whose ``load_policy(run_dir)`` loads it.
-LOADERS = {"sb3": "agents.sb3.run_dir", "ds": "agents.ds"}
+#: run.json "kind"s (:data:`agents.loading.LOADERS` loads each).
+KINDS = ("sb3", "ds")
 
 
 def read_run(run_dir) -> dict:
@@ -27,8 +26,8 @@ def read_run(run_dir) -> dict:
     except json.JSONDecodeError as error:
         raise ValueError(f"{path!r} is not valid JSON: {error}") from None
     kind = run.get("kind") if isinstance(run, dict) else None
-    if kind not in LOADERS:
-        raise ValueError(f"{path!r} describes a run of kind {kind!r}; known kinds: {list(LOADERS)}")
+    if kind not in KINDS:
+        raise ValueError(f"{path!r} describes a run of kind {kind!r}; known kinds: {list(KINDS)}")
     return run
 
 
@@ -77,14 +76,3 @@ def prepare_run_dir(run_dir, identity: dict, identity_keys) -> bool:
     if run.get("status") == "complete":
         raise ValueError(f"--out {run_dir!r} already holds this run, complete; evaluate it or choose a new directory")
     return True
-
-
-def load_policy(run_dir, **options):
-    """The trained :class:`gym_inventory.policy.Policy` of a complete run directory of any kind.
-
-    ``options`` go to the kind's loader (e.g. ``device="cpu"``).
-    """
-    import importlib
-
-    run = read_run(run_dir)
-    return importlib.import_module(LOADERS[run["kind"]]).load_policy(run_dir, **options)

@@ -26,6 +26,7 @@ if ENV_ID not in registry:
 # ``import gym_inventory`` stays light (no torch, no scipy-heavy modules).
 _LAZY = {
     "evaluate": ("gym_inventory.evaluation", "evaluate"),
+    "Problem": ("gym_inventory.problem", "Problem"),
     "policies": ("gym_inventory.policies", None),
     "wrappers": ("gym_inventory.wrappers", None),
     "vector": ("gym_inventory.vector", None),
@@ -50,6 +51,7 @@ __all__ = [
     "DemandModel",
     "InventoryEnv",
     "InventoryParams",
+    "Problem",
     "inventory_position",
     "make_demand",
     "make_simulator",

@@ -32,12 +32,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.envs.inventory_env import make_simulator, resolve_demand
 from gym_inventory.params import check_int
 from gym_inventory.policy import Policy
+from gym_inventory.problem import Problem
 from gym_inventory.simulator import InventorySimulator
 
 
@@ -120,17 +120,57 @@ def env_kwargs(env_or_spec) -> dict:
     raise TypeError(f"env_or_spec must be an InventoryLeadTime env, an EnvSpec or a dict of gym.make kwargs, got {env_or_spec!r}")
 
 
-def resolve_problem(env_or_spec) -> tuple:
-    """``(InventoryParams, DemandModel)`` of a problem given as an env, an ``EnvSpec`` or gym.make kwargs."""
+def problem_of(env_or_spec) -> Problem:
+    """The :class:`~gym_inventory.problem.Problem` of an env, an ``EnvSpec`` or gym.make kwargs (no simulator built)."""
+    simulator = getattr(getattr(env_or_spec, "unwrapped", None), "simulator", None)
+    if isinstance(simulator, InventorySimulator):
+        return simulator.problem
     kwargs = env_kwargs(env_or_spec)
-    kwargs.pop("initial_inventory", None)  # may be per-SKU; the problem does not depend on it
-    simulator = make_simulator(1, **kwargs)
-    return simulator.params, simulator.demand_model
+    for episode_keyword in ("initial_inventory", "render_mode", "render_size"):  # the problem does not depend on them
+        kwargs.pop(episode_keyword, None)
+    return Problem.from_kwargs(**kwargs)
+
+
+def resolve_problem(env_or_spec) -> tuple:
+    """``(InventoryParams, DemandModel)`` of a problem given as an env, an ``EnvSpec`` or gym.make kwargs
+    (the two fields of :func:`problem_of` most callers need)."""
+    problem = problem_of(env_or_spec)
+    return problem.params, problem.demand
+
+
+#: Evaluation seed of each split: the same trajectories for every policy evaluated on it.
+SPLIT_SEEDS = {"test": 0, "validate": 1, "train": 2}
+
+
+def split_problem(env_kwargs: dict, split: str) -> tuple[dict, int]:
+    """``(gym.make kwargs, evaluation seed)`` of ``split`` of a problem.
+
+    The seed is :data:`SPLIT_SEEDS`'s; a demand source with splits (a panel dataset)
+    is also restricted to the SKUs of that split. ``gym-inventory evaluate`` and the
+    trainers' validation both read their trajectories from here.
+    """
+    from gym_inventory.params import check_choice
+
+    check_choice("split", split, tuple(SPLIT_SEEDS))
+    kwargs = dict(env_kwargs)
+    model = resolve_demand(kwargs.get("demand", "poisson"), kwargs.get("demand_kwargs"), None)
+    if callable(getattr(model, "split", None)):
+        kwargs["split"] = split
+    return kwargs, SPLIT_SEEDS[split]
 
 
 def default_warmup(horizon: int, lead_time: int) -> int:
     """Warm-up epochs excluded by default: ``max(L + 1, horizon // 10)``, at most ``horizon - 1``."""
     return min(max(lead_time + 1, horizon // 10), horizon - 1)
+
+
+def unreachable_epochs(lead_time: int, review_period: int) -> int:
+    """Epochs whose days no order can reach: ``lead_time // review_period`` (the first order lands on day L).
+
+    The epochs the DS trainer's loss leaves out by default (more days to learn from); its
+    validation cost leaves out :func:`default_warmup`, as :func:`evaluate` does.
+    """
+    return lead_time // review_period
 
 
 def evaluate(
@@ -202,8 +242,7 @@ def evaluate_copies(
     simulator.reset(np.random.default_rng(seed))
     policy.reset(n * copies)
     for _ in range(params.horizon):
-        orders = _checked_orders(policy(simulator.decision_state()), n * copies, policy)
-        simulator.step(np.clip(orders, 0.0, simulator.max_order))
+        simulator.step(policy_orders(policy, simulator.decision_state(), n * copies, simulator.max_order))
 
     per_sku = simulator.episode_metrics(warmup)
     records = {key: simulator.records[key][:, warmup:].sum(axis=1) for key in ("demand", "unmet_demand", "sales", "on_hand_days")}
@@ -240,26 +279,49 @@ def _mean_ci(values: np.ndarray) -> tuple:
     mean = float(np.mean(values))
     if values.size < 2:
         return mean, float("inf")
+    from scipy import stats  # imported here: scipy.stats alone takes longer than the rest of `import gym_inventory`
+
     half = stats.t.ppf(0.975, values.size - 1) * np.std(values, ddof=1) / np.sqrt(values.size)
     return mean, float(half)
 
 
+def pooled_rates(demand, unmet_demand, on_hand_days, sales) -> tuple[float, float]:
+    """``(fill_rate, turnover_time)`` pooled over SKUs and days from their totals (the one formula of
+    :func:`evaluate` and :func:`gym_inventory.data.evaluate_panel`): the share of demand met on its day
+    (1 without demand), and end-of-day on-hand over sales in days (inf without sales)."""
+    fill_rate = float(1.0 - unmet_demand / demand) if demand > 0 else 1.0
+    turnover_time = float(on_hand_days / sales) if sales > 0 else float("inf")
+    return fill_rate, turnover_time
+
+
 def _summarize(name: str, per_sku: dict, totals: dict) -> Evaluation:
     cost, ci = _mean_ci(per_sku["cost_per_day"])
-    demand, sales = totals["demand"].sum(), totals["sales"].sum()
+    fill_rate, turnover_time = pooled_rates(totals["demand"].sum(), totals["unmet_demand"].sum(),
+                                            totals["on_hand_days"].sum(), totals["sales"].sum())
     return Evaluation(
         name=name,
         cost=cost,
         ci=ci,
         holding_cost=float(per_sku["holding_cost_per_day"].mean()),
         penalty_cost=float(per_sku["penalty_cost_per_day"].mean()),
-        fill_rate=float(1.0 - totals["unmet_demand"].sum() / demand) if demand > 0 else 1.0,
+        fill_rate=fill_rate,
         stockout_rate=float(per_sku["stockout_rate"].mean()),
-        turnover_time=float(totals["on_hand_days"].sum() / sales) if sales > 0 else float("inf"),
+        turnover_time=turnover_time,
         n_trajectories=int(per_sku["cost_per_day"].size),
         days=int(per_sku["days"][0]),
         per_trajectory=per_sku["cost_per_day"],
     )
+
+
+def policy_orders(policy: Policy, state, n_skus: int, max_order=None) -> np.ndarray:
+    """The orders of ``policy`` in decision state ``state``, checked and clipped to ``[0, max_order]``
+    (``max_order`` None: floored at 0 only), float64 ``(n_skus,)``: the one order clip of every
+    evaluation loop (:func:`evaluate`, :func:`gym_inventory.data.evaluate_panel`), as the env clips its action.
+
+    ``TypeError`` for non-numeric orders, ``ValueError`` for another shape or a non-finite order.
+    """
+    orders = _checked_orders(policy(state), n_skus, policy)
+    return np.maximum(orders, 0.0) if max_order is None else np.clip(orders, 0.0, max_order)
 
 
 def _checked_orders(orders, n_skus: int, policy: Policy) -> np.ndarray:

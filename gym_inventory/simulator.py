@@ -9,41 +9,31 @@ the same numbers.
 """
 from __future__ import annotations
 
-from functools import partial, reduce
-from operator import add
-
 import numpy as np
 
-from gym_inventory.demand import DemandModel, DemandPaths
+from gym_inventory.core import (
+    RECORD_FIELDS,
+    EpochRecord,
+    epoch_cost,
+    epoch_reward,
+    lookahead_cost,
+    observation,
+    total as _total,
+)
+from gym_inventory.demand import DemandPaths
 from gym_inventory.dynamics import PythonFloats, simulate_columns, stack_pipeline
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
-from gym_inventory.params import InventoryParams
+from gym_inventory.problem import Problem
 
 #: Static context every observation carries, before the demand model's own static features.
 BASE_STATIC_NAMES = ("lead_time", "review_period", "critical_ratio", "log_scale")
 
-#: Per-SKU numbers recorded every epoch (``simulator.records[name]``, ``(n_skus, horizon)``):
-#: units ordered, demanded, delivered (sales), lost, backlogged at the end, unmet on their
-#: day; on-hand at the end; inventory position after the epoch; holding, penalty and total
-#: cost (money); days with unmet demand; sum over the days of end-of-day on-hand.
-RECORD_FIELDS = (
-    "order",
-    "demand",
-    "sales",
-    "lost",
-    "backlog",
-    "unmet_demand",
-    "on_hand",
-    "inventory_position",
-    "holding_cost",
-    "penalty_cost",
-    "cost",
-    "stockout_days",
-    "on_hand_days",
-)
+#: Per-SKU numbers recorded every epoch (``simulator.records[name]``, ``(n_skus, horizon)``): the
+#: fields of :class:`gym_inventory.core.EpochRecord` (units ordered, demanded, delivered (sales), lost,
+#: backlogged at the end, unmet on their day; on-hand at the end; inventory position after the epoch;
+#: holding, penalty and total cost (money); days with unmet demand; sum over the days of end-of-day on-hand).
 _FIELD_INDEX = {name: index for index, name in enumerate(RECORD_FIELDS)}
 _STOCKOUT_DAYS = _FIELD_INDEX["stockout_days"]
-_POSITION = _FIELD_INDEX["inventory_position"]
 
 #: Fields of a step's result: the records, and ``stockout`` (bool, a day with unmet demand).
 STEP_FIELDS = RECORD_FIELDS + ("stockout",)
@@ -75,8 +65,8 @@ class StepResult:
         return [(name, self[name]) for name in STEP_FIELDS]
 
 
-def sku_info(values: list) -> dict:
-    """A step's record of one SKU (floats in :data:`RECORD_FIELDS` order) as a dict of :data:`STEP_FIELDS`.
+def sku_info(values) -> dict:
+    """A step's record of one SKU (an :class:`~gym_inventory.core.EpochRecord` of floats) as a dict of :data:`STEP_FIELDS`.
 
     Floats, except ``stockout_days`` (an int) and ``stockout`` (a bool).
     """
@@ -85,11 +75,6 @@ def sku_info(values: list) -> dict:
     info["stockout_days"] = days
     info["stockout"] = days > 0
     return info
-
-
-#: Sum of a list of per-day values, left to right (its one value when it holds one day: no extra op).
-#: A partial of C functions: no Python frame per call (the single env calls it 8 times a step).
-_total = partial(reduce, add)
 
 
 def _row_sums(pipeline: np.ndarray) -> np.ndarray:
@@ -109,11 +94,14 @@ def _row_sums(pipeline: np.ndarray) -> np.ndarray:
 
 
 class InventorySimulator:
-    """One episode of ``n_skus`` SKUs that share parameters and a demand model.
+    """One episode of ``n_skus`` SKUs that share a problem (parameters, demand model, action bound).
+
+    Episode bookkeeping -- sampling the demand and context paths, the features, the
+    pipeline state, the named records -- around the pure functions of :mod:`gym_inventory.core`
+    and the one transition :func:`~gym_inventory.dynamics.simulate_columns`.
 
     Args:
-        params: the problem parameters.
-        demand_model: the source of demand and context paths.
+        problem: the :class:`~gym_inventory.problem.Problem` (``params``, ``demand``, ``max_order``).
         n_skus: number of SKUs simulated side by side.
         initial_inventory: default starting pipeline: None (net inventory of
             ``(lead_time + review_period) * scale`` on hand, nothing in transit), a
@@ -121,9 +109,13 @@ class InventorySimulator:
             shape ``(lead_time + 1,)`` or ``(n_skus, lead_time + 1)``.
     """
 
-    def __init__(self, params: InventoryParams, demand_model: DemandModel, n_skus: int, initial_inventory=None):
-        self.params = params
-        self.demand_model = demand_model
+    def __init__(self, problem: Problem, n_skus: int, initial_inventory=None):
+        if not isinstance(problem, Problem):
+            raise TypeError(f"problem must be a gym_inventory.problem.Problem, got {problem!r}")
+        self.problem = problem
+        params = self.params = problem.params
+        demand_model = self.demand_model = problem.demand
+        self.max_order = problem.max_order  # the action bound, units
         self.n_skus = int(n_skus)
         self.initial_inventory = None if initial_inventory is None else self._check_pipeline(initial_inventory, "initial_inventory")
         width = params.lead_time + 1
@@ -182,8 +174,8 @@ class InventorySimulator:
             expected = paths.expected if p.forecast_source == "expected" else None
             self._features = forecast_features(path, decision_days, paths.scale, p.forecast_noise, rng, expected)
         self._context = self._build_context(paths, decision_days)
-        self._inv_scale = (1.0 / self.scale)[:, None] if p.normalize else np.ones((self.n_skus, 1))
-        self._reward_unit = self.scale if p.normalize else np.ones(self.n_skus)
+        self._inv_scale = (1.0 / self.scale) if p.normalize else np.ones(self.n_skus)
+        self._reward_unit = self.problem.reward_unit(self.scale)
         self._negative_inverse_reward_unit = -1.0 / self._reward_unit
 
         if initial_inventory is not None:
@@ -196,6 +188,7 @@ class InventorySimulator:
             if self.demand_model.integer:
                 start[:, 0] = np.round(start[:, 0])
         self.pipeline = np.array(np.broadcast_to(start, (self.n_skus, p.lead_time + 1)), dtype=np.float64)
+        self._sku_pipeline = self.pipeline[0].tolist()
         self.epoch = 0
         # One block for every per-epoch record, written with one assignment per step;
         # ``records[name]`` are ``(n_skus, horizon)`` views of it.
@@ -209,7 +202,7 @@ class InventorySimulator:
         if self.n_skus == 1:  # the Python-float copies used by step_sku
             self._sku_demand = self._demand[0].tolist()
             self._sku_scale = float(self.scale[0])
-            self._sku_inv_scale = float(self._inv_scale[0, 0])
+            self._sku_inv_scale = float(self._inv_scale[0])
             self._sku_negative_inverse_reward_unit = float(self._negative_inverse_reward_unit[0])
             self._sku_observation = np.zeros((p.horizon, self.obs_dim), dtype=np.float32)
             self._sku_observation[:, p.lead_time + 1 :] = self._context[:, 0]
@@ -256,6 +249,16 @@ class InventorySimulator:
         return self._records
 
     @property
+    def inverse_scale(self) -> np.ndarray:
+        """The pipeline's factor in the observation, ``(n_skus,)``: 1 / scale when normalizing, else 1."""
+        return self._inv_scale
+
+    @property
+    def reward_unit(self) -> np.ndarray:
+        """Money per unit of reward of every SKU in this episode, ``(n_skus,)`` (the scale when normalizing, else 1)."""
+        return self._reward_unit
+
+    @property
     def inventory_position(self) -> np.ndarray:
         """tot(I) of every SKU now, ``(n_skus,)`` units."""
         return _row_sums(self.pipeline)
@@ -296,11 +299,7 @@ class InventorySimulator:
 
     def observe(self) -> np.ndarray:
         """Observations now, ``(n_skus, obs_dim)`` float32 (layout in ``observation_layout``)."""
-        obs = np.empty((self.n_skus, self.obs_dim), dtype=np.float32)
-        width = self.params.lead_time + 1
-        obs[:, :width] = self.pipeline * self._inv_scale
-        obs[:, width:] = self._context[min(self.epoch, self.params.horizon - 1)]
-        return obs
+        return observation(self.pipeline, self._inv_scale, self._context[min(self.epoch, self.params.horizon - 1)], np)
 
     # ------------------------------------------------------------------ step
     def step(self, order: np.ndarray):
@@ -316,13 +315,12 @@ class InventorySimulator:
         first = self._epoch_start()
         pipeline = self.pipeline
         days = range(first, first + self.params.review_period + self._lookahead)
-        out, values, reward = self._advance(
+        record, reward = self._advance(
             pipeline[:, 0], [pipeline[:, k] for k in range(1, pipeline.shape[1])], order,
             [self._demand[:, day] for day in days], np, self._zeros, self.scale, self._negative_inverse_reward_unit,
+            self._settle,
         )
-        self.pipeline = stack_pipeline(out, np)
-        values[_POSITION] = _row_sums(self.pipeline)
-        row = np.concatenate(values)
+        row = np.concatenate(record)
         self._record_block[:, self.epoch] = row
         self.epoch += 1
         return self.observe(), reward, StepResult(row.reshape(len(RECORD_FIELDS), self.n_skus))
@@ -340,22 +338,30 @@ class InventorySimulator:
         if self.n_skus != 1:
             raise ValueError(f"step_sku simulates one SKU; this simulator has n_skus={self.n_skus} (use step)")
         first = self._epoch_start()
-        net, *in_transit = self.pipeline[0].tolist()
-        out, values, reward = self._advance(
+        net, *in_transit = self._sku_pipeline  # the last pipeline as floats (set by reset and _settle_sku)
+        record, reward = self._advance(
             net, in_transit, order, self._sku_demand[first : first + self.params.review_period + self._lookahead],
-            PythonFloats, 0.0, self._sku_scale, self._sku_negative_inverse_reward_unit,
+            PythonFloats, 0.0, self._sku_scale, self._sku_negative_inverse_reward_unit, self._settle_sku,
         )
-        pipeline = [out.net] + [0.0 if units is None else units for units in out.in_transit]
-        self.pipeline = np.array([pipeline])
-        # numpy sums fewer than 8 numbers left to right, more pairwise: the same sum as step().
-        values[_POSITION] = _total(pipeline) if len(pipeline) < 8 else float(_row_sums(self.pipeline)[0])
-        self._pending_records.append(values)  # written into the block when ``records`` is read
+        self._pending_records.append(record)  # written into the block when ``records`` is read
         self.epoch += 1
         obs = self._sku_observation[min(self.epoch, self.params.horizon - 1)].copy()
         inv_scale = self._sku_inv_scale
-        for index, units in enumerate(pipeline):  # item by item: cheaper than converting a list
+        for index, units in enumerate(self._sku_pipeline):  # item by item: cheaper than converting a list
             obs[index] = units * inv_scale
-        return obs, reward, values
+        return obs, reward, record
+
+    def _settle(self, out) -> np.ndarray:
+        """Store the new pipeline of every SKU; return its inventory position (for the record)."""
+        self.pipeline = stack_pipeline(out, np)
+        return _row_sums(self.pipeline)
+
+    def _settle_sku(self, out) -> float:
+        """:meth:`_settle` of one SKU on Python floats (the list is kept for the observation)."""
+        pipeline = self._sku_pipeline = [out.net] + [0.0 if units is None else units for units in out.in_transit]
+        self.pipeline = np.array([pipeline])
+        # numpy sums fewer than 8 numbers left to right, more pairwise: the same sum as step().
+        return _total(pipeline) if len(pipeline) < 8 else float(_row_sums(self.pipeline)[0])
 
     def _epoch_start(self) -> int:
         """Index in the demand path of the current epoch's first day (checks the horizon)."""
@@ -366,23 +372,21 @@ class InventorySimulator:
             )
         return self._first_day + self.epoch * self.params.review_period
 
-    def _advance(self, net, in_transit, order, day_demands, xp, zero, scale, negative_inverse_reward_unit):
-        """One epoch's transition, record values and reward, in namespace ``xp``.
+    def _advance(self, net, in_transit, order, day_demands, xp, zero, scale, negative_inverse_reward_unit, settle):
+        """One epoch's transition, record and reward, in namespace ``xp``.
 
         ``day_demands`` holds the epoch's P days, then (``reward_timing="lead_time_window"``)
-        the L days after them. Returns ``(outcome of the P days, values in RECORD_FIELDS
-        order, reward)``; ``zero`` stands for "none" in the fields a mode does not use, and
-        the caller fills in ``inventory_position`` from the new pipeline.
+        the L days after them; ``zero`` stands for "none" in the fields a mode does not use;
+        ``settle(outcome)`` stores the new pipeline and returns its inventory position.
+        Returns ``(EpochRecord, reward)``.
         """
         p = self.params
-        n_days = p.review_period
-        demands = day_demands[:n_days]
+        demands = day_demands[: p.review_period]
         out = simulate_columns(
             net, in_transit, order, demands, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
             penalty_cost=p.penalty_cost, xp=xp,
         )
-        holding = _total(out.holding_cost)
-        penalty = _total(out.penalty_cost)
+        holding, penalty = epoch_cost(out)
         cost = holding + penalty
         shortage = out.shortage
         # Units of the days' own demand that stock did not meet (backlog is served first,
@@ -390,50 +394,22 @@ class InventorySimulator:
         unmet = [xp.minimum(units, demanded) for units, demanded in zip(shortage, demands)]
         stockout_days = _total([xp.sign(units) for units in unmet])  # unmet >= 0: sign is 1 on a stockout day
         on_hand_days = _total(out.on_hand)
-        if p.objective == "cost":
-            if p.reward_timing == "step":
-                loss = cost
-            else:
-                ahead = simulate_columns(
-                    net, in_transit, order, day_demands, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
-                    penalty_cost=p.penalty_cost, xp=xp,
-                )
-                loss = _total(ahead.holding_cost[p.lead_time :]) + _total(ahead.penalty_cost[p.lead_time :])
-            reward = loss * negative_inverse_reward_unit
-        else:
-            reward = -(p.stockout_weight * stockout_days + p.turnover_weight * on_hand_days / scale)
-        values = [
-            order,
-            _total(demands),
-            _total(out.delivered),
-            _total(shortage) if p.lost_sales else zero,
-            zero if p.lost_sales else shortage[-1],
-            _total(unmet),
-            out.on_hand[-1],
-            None,  # inventory position: the caller's, from the new pipeline
-            holding,
-            penalty,
-            cost,
-            stockout_days,
-            on_hand_days,
-        ]
-        return out, values, reward
+        ahead = None
+        if p.reward_timing == "lead_time_window" and p.objective == "cost":
+            ahead = lookahead_cost(p, net, in_transit, order, day_demands, xp)
+        reward = epoch_reward(p, cost, stockout_days, on_hand_days, scale, negative_inverse_reward_unit, ahead)
+        # positional, in EpochRecord's field order (the single env builds one per step)
+        record = EpochRecord(
+            order, _total(demands), _total(out.delivered), _total(shortage) if p.lost_sales else zero,
+            zero if p.lost_sales else shortage[-1], _total(unmet), out.on_hand[-1], settle(out), holding, penalty, cost,
+            stockout_days, on_hand_days,
+        )
+        return record, reward
 
     # ------------------------------------------------------------------ checks
-    def _as_array(self, value, name: str) -> np.ndarray:
-        try:
-            if value is None:
-                raise TypeError
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be numeric, got {value!r}") from None
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must be finite, got {value!r}")
-        return array
-
     def _check_pipeline(self, value, name: str) -> np.ndarray:
         width = self.params.lead_time + 1
-        array = self._as_array(value, name)
+        array = as_finite_array(value, name)
         if array.ndim == 0:
             pipeline = np.zeros((self.n_skus, width))
             pipeline[:, 0] = array
@@ -449,7 +425,7 @@ class InventorySimulator:
         return pipeline
 
     def _check_path(self, value, name: str, days: int | None) -> np.ndarray:
-        array = self._as_array(value, name)
+        array = as_finite_array(value, name)
         if array.ndim == 1:
             array = np.broadcast_to(array, (self.n_skus, array.shape[0]))
         if array.ndim != 2 or array.shape[0] != self.n_skus or (days is not None and array.shape[1] != days):
@@ -464,7 +440,7 @@ class InventorySimulator:
 
     def _check_features(self, value) -> np.ndarray:
         horizon = self.params.horizon
-        array = self._as_array(value, "features")
+        array = as_finite_array(value, "features")
         if array.ndim == 2:
             array = np.broadcast_to(array, (self.n_skus,) + array.shape)
         if array.shape != (self.n_skus, horizon, N_FEATURES):
@@ -482,6 +458,20 @@ class InventorySimulator:
         l_TT (mean end-of-day on-hand / mean daily sales, days; inf without sales).
         """
         return episode_metrics(self.records, warmup_epochs, self.epoch, self.params.review_period)
+
+
+def as_finite_array(value, name: str) -> np.ndarray:
+    """``value`` as a float64 array: ``TypeError`` naming ``name`` when it is not numeric, ``ValueError``
+    when an entry is NaN or infinite (the check of every array the simulator and the envs take)."""
+    try:
+        if value is None:
+            raise TypeError
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numeric, got {value!r}") from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return array
 
 
 def episode_metrics(records: dict, start: int, stop: int, review_period: int) -> dict:

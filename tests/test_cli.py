@@ -6,7 +6,18 @@ import sys
 
 import pytest
 
-from gym_inventory.cli import SUBCOMMANDS, main
+from gym_inventory.cli import available_subcommands, main
+
+SUBCOMMANDS = available_subcommands()
+
+
+def test_trainers_plug_their_subcommands_in_through_entry_points():
+    # the library lists only its own; agents adds its four through setup.cfg's entry points
+    from gym_inventory.cli import SUBCOMMANDS as LIBRARY
+
+    assert set(LIBRARY) == {"baselines", "evaluate", "make-data"}
+    assert {"train", "ds", "sweep", "demo"} <= set(SUBCOMMANDS)
+    assert all(SUBCOMMANDS[name].startswith("agents.cli.") for name in ("train", "ds", "sweep", "demo"))
 
 
 def test_top_level_help_lists_every_subcommand(capsys):

@@ -17,7 +17,7 @@ from gymnasium.vector import AutoresetMode, SyncVectorEnv
 import gym_inventory.vector.inventory_vector_env as vector_module
 from gym_inventory.dynamics import inventory_position
 from gym_inventory.remap import REGULARIZATIONS
-from gym_inventory.vector import InventoryVectorEnv, VectorBothAction
+from gym_inventory.vector import InventoryVectorEnv, VectorBothAction, VectorRegularizedAction
 from gym_inventory.wrappers import regularize
 
 ENV_ID = "InventoryLeadTime-v0"
@@ -175,7 +175,9 @@ def test_make_vec_builds_the_native_vector_env():
 
 def test_vector_wrappers_expose_mu_spaces_and_state():
     envs = regularize(InventoryVectorEnv(num_envs=4, lead_time=1, review_period=1), "both", order_cap=9.0)
-    assert isinstance(envs, VectorBothAction)
+    assert type(envs) is VectorRegularizedAction and envs.kind == "both"
+    assert VectorBothAction(InventoryVectorEnv(num_envs=4, lead_time=1, review_period=1)).single_action_space == \
+        envs.single_action_space  # the named alias builds the same space
     assert envs.single_action_space.shape == (5,) and envs.action_space.shape == (4, 5)
     assert envs.single_action_space.high[0] == 4.0  # 2 (L + P)
     envs.reset(seed=0)

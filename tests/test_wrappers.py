@@ -17,6 +17,7 @@ from gym_inventory.wrappers import (
     BothAction,
     CoeffAction,
     DirectAction,
+    RegularizedAction,
     default_bounds,
     regularize,
 )
@@ -76,15 +77,20 @@ def test_direct_action_is_in_units_of_scale_and_mu_is_clipped_to_its_bounds():
 
 @pytest.mark.parametrize("kind", REGULARIZATIONS)
 def test_default_bounds(kind):
+    # one class takes the kind; the named aliases build the same space
     env = regularize(make_env(lead_time=3, review_period=2), kind)
-    assert isinstance(env, WRAPPER_CLASSES[kind])
+    assert type(env) is RegularizedAction and env.kind == kind
+    assert WRAPPER_CLASSES[kind](make_env(lead_time=3, review_period=2)).action_space == env.action_space
     low, high = default_bounds(kind, 3, 2)
-    expected = {"none": (0, 20), "base": (0, 20), "coeff": (-10, 10), "both": (-10, 10)}[kind]
+    # demand-feature coefficients non-negative, the bias (last entry) free
+    expected = {"none": (0, 20), "base": (0, 20), "coeff": (0, 10), "both": (0, 10)}[kind]
     assert env.action_space.dtype == np.float32
     assert env.action_space.shape == ((1,) if kind in ("none", "base") else (5,))
     np.testing.assert_array_equal(env.action_space.low, low)
     np.testing.assert_array_equal(env.action_space.high, high)
     assert (low[0], high[0]) == expected
+    if kind in ("coeff", "both"):
+        assert (low[-1], high[-1]) == (-10, 10)
 
 
 @pytest.mark.parametrize("kind", REGULARIZATIONS)
@@ -95,8 +101,10 @@ def test_spec_round_trip_rebuilds_the_same_env(kind):
     assert type(rebuilt) is type(env)
     assert rebuilt.action_space == env.action_space
     assert rebuilt.unwrapped.params == env.unwrapped.params
-    assert rebuilt.spec.additional_wrappers[-1].kwargs == {"low": env.spec.additional_wrappers[-1].kwargs["low"],
-                                                           "high": 3.0, "order_cap": 40.0, "integer": True}
+    assert rebuilt.spec.additional_wrappers[-1].kwargs == {"kind": kind,
+                                                           "low": env.spec.additional_wrappers[-1].kwargs["low"],
+                                                           "high": 3.0, "coefficient_bounds": None, "bias_bounds": None,
+                                                           "order_cap": 40.0, "integer": True}
     actions = np.random.default_rng(1).uniform(env.action_space.low, env.action_space.high, (6, env.action_space.shape[0]))
     for one in (env, rebuilt):
         one.reset(seed=7)

@@ -94,7 +94,8 @@ def test_inventory_validation_reads_the_problem_sets_the_bias_and_keeps_the_best
 
     from agents.sb3.env import MuRescale
     from agents.zoo.callbacks import InventoryValidation
-    from gym_inventory.cli.evaluate import best_classical, split_problem
+    from gym_inventory.baselines import best_classical
+    from gym_inventory.evaluation import split_problem
 
     venv = zoo_like_venv(regularization_options={"order_cap": 30.0})
     model = PPO("MlpPolicy", venv, n_steps=16, batch_size=32, n_epochs=1, seed=0)

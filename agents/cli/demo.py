@@ -140,6 +140,7 @@ def ordering_behaviour(policy, splits, n_skus: int = 32) -> dict:
     import numpy as np
 
     from gym_inventory.envs import make_simulator
+    from gym_inventory.evaluation import policy_orders
 
     simulator = make_simulator(n_skus, **splits.env_kwargs)
     simulator.reset(np.random.default_rng(splits.seed("test")))
@@ -147,7 +148,7 @@ def ordering_behaviour(policy, splits, n_skus: int = 32) -> dict:
     positions, orders = [], []
     for _ in range(simulator.params.horizon):
         state = simulator.decision_state()
-        order = np.clip(np.asarray(policy(state), dtype=np.float64), 0.0, simulator.max_order)
+        order = policy_orders(policy, state, n_skus, simulator.max_order)
         positions.append(state.inventory_position / state.scale)
         orders.append(order / state.scale)
         simulator.step(order)

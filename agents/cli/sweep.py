@@ -47,7 +47,7 @@ def build_spec(args):
     from agents.sweep.report import default_reference
     from agents.sweep.space import load_space, shipped_algorithms, space_file
     from agents.sweep.spec import SweepSpec
-    from gym_inventory.cli import UsageError
+    from gym_inventory.cli.errors import UsageError
     from gym_inventory.cli.common import env_kwargs_from_args
     from gym_inventory.config import check_env_kwargs
     from gym_inventory.params import check_int

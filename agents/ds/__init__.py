@@ -19,7 +19,8 @@ from agents.ds.network import OrderNetwork, default_initial_mu, default_mu_bound
 from agents.ds.policy import DSPolicy
 from agents.ds.run_dir import load_policy, read_run
 from agents.ds.simulation import TrajectoryBatch, cost_per_day, default_warmup_epochs, rollout, sample_trajectories
-from agents.ds.train import TrainResult, train
+from agents.ds.train import train
+from agents.results import TrainResult
 
 __all__ = [
     "DSConfig",

@@ -33,11 +33,17 @@ class DSConfig:
         min_learning_rate: floor of the learning-rate schedule.
         max_grad_norm: gradients are clipped to this global norm.
         warmup_epochs: order epochs excluded from the loss and the validation cost at the
-            start of every episode; None: ``lead_time // review_period`` (days no order can reach).
+            start of every episode; None: the loss leaves out ``lead_time // review_period``
+            epochs (days no order can reach) and the validation cost the warm-up of
+            :func:`gym_inventory.evaluation.evaluate` (``default_warmup``), so DS validation
+            costs are comparable with ``evaluate`` and SB3 validation.
         hidden_sizes: widths of the MLP's hidden layers.
         activation: ``"elu"``, ``"relu"`` or ``"tanh"``.
         mu_low, mu_high: bounds of mu (a number or one per entry); None: the defaults of
             :mod:`agents.ds.network`.
+        coefficient_bounds: ``[low, high]`` of the demand-feature coefficients (coeff, both);
+            None: the regularization's default (non-negative). Not with ``mu_low``/``mu_high``.
+        bias_bounds: ``[low, high]`` of the bias coefficient (coeff, both); None: the default.
         initial_mu: the untrained policy's mu (initial action bias); None: the default of
             :mod:`agents.ds.network`.
         final_layer_gain: factor on the final layer's initial weights.
@@ -64,6 +70,8 @@ class DSConfig:
     activation: str = "elu"
     mu_low: float | list | None = None
     mu_high: float | list | None = None
+    coefficient_bounds: list | None = None
+    bias_bounds: list | None = None
     initial_mu: float | list | None = None
     final_layer_gain: float = 0.01
     observation_parts: list | None = None
@@ -92,7 +100,11 @@ class DSConfig:
             if not isinstance(parts, (list, tuple)) or not parts:
                 raise TypeError(f"observation_parts must be a non-empty list of {list(OBSERVATION_PARTS)} or null, got {parts!r}")
             set_(self, "observation_parts", [check_choice("observation_parts", part, OBSERVATION_PARTS) for part in parts])
-        for name in ("mu_low", "mu_high", "initial_mu"):
+        for name in ("coefficient_bounds", "bias_bounds"):
+            value = getattr(self, name)
+            if value is not None and (self.mu_low is not None or self.mu_high is not None):
+                raise ValueError(f"give mu_low/mu_high or {name}, not both (got {name}={value!r})")
+        for name in ("mu_low", "mu_high", "initial_mu", "coefficient_bounds", "bias_bounds"):
             value = getattr(self, name)
             if isinstance(value, tuple):
                 set_(self, name, list(value))

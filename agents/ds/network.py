@@ -4,18 +4,22 @@
 stays inside its bounds by construction, and ``orders = remap(kind, mu, ...)`` (capped
 at ``max_order``) are feasible by construction: >= 0 and within the env's action box.
 
-Default bounds (those of the action wrappers, :func:`gym_inventory.wrappers.default_bounds`)
-and starting points, with ``W = lead_time + review_period`` (days of demand one order covers):
+Default bounds and starting points are the regularization's registry entry
+(:data:`gym_inventory.remap.REGULARIZATIONS`, the same as the action wrappers'),
+with ``W = lead_time + review_period`` (days of demand one order covers):
 
-======== ============================== ==================== =====================================
-kind     mu                             bounds               initial mu (untrained policy)
-======== ============================== ==================== =====================================
-none     order, in units of the scale   [0, 4 W]             P: one epoch of mean demand
-base     target level, units of scale   [0, 4 W]             W: L + P days of mean demand
-coeff    5 coefficients on feat(x)      [-2 W, 2 W] each     P on ``forecast_next_7``, 0 elsewhere
-both     5 coefficients on feat(x)      [-2 W, 2 W] each     W on ``forecast_next_7``, 0 elsewhere
-======== ============================== ==================== =====================================
+======== ============================== ================================ =====================================
+kind     mu                             bounds                           initial mu (untrained policy)
+======== ============================== ================================ =====================================
+none     order, in units of the scale   [0, 4 W]                         P: one epoch of mean demand
+base     target level, units of scale   [0, 4 W]                         W: L + P days of mean demand
+coeff    5 coefficients on feat(x)      [0, 2 W] each, bias [-2 W, 2 W]  P on ``forecast_next_7``, ~0 elsewhere
+both     5 coefficients on feat(x)      [0, 2 W] each, bias [-2 W, 2 W]  W on ``forecast_next_7``, ~0 elsewhere
+======== ============================== ================================ =====================================
 
+The demand-feature coefficients are non-negative (orders never fall when a feature
+rises); an initial coefficient of 0 on a bound of 0 starts a hair inside
+(:data:`gym_inventory.remap.INITIAL_MARGIN` of the range), as the sigmoid needs.
 The initial action bias sets the final layer's bias to ``logit((mu0 - low) / (high - low))``
 and shrinks its weights by ``final_layer_gain``, so the untrained policy starts near mu0.
 """
@@ -26,30 +30,29 @@ import math
 import torch
 from torch import nn
 
-from gym_inventory.features import FEATURE_NAMES, N_FEATURES
+from gym_inventory.features import N_FEATURES
 from gym_inventory.params import InventoryParams, check_real
-from gym_inventory.remap import action_size, check_kind, remap
+from gym_inventory.remap import action_size, check_kind, regularization, remap
 from gym_inventory.wrappers import default_bounds
 
 ACTIVATIONS = {"elu": nn.ELU, "relu": nn.ReLU, "tanh": nn.Tanh}
-FORECAST_INDEX = FEATURE_NAMES.index("forecast_next_7")
 
 
-def default_mu_bounds(kind: str, params: InventoryParams) -> tuple[float, float]:
-    """``(mu_low, mu_high)`` of the module table: the wrappers' :func:`~gym_inventory.wrappers.default_bounds`,
-    which are the same for every entry of mu."""
+def default_mu_bounds(kind: str, params: InventoryParams) -> tuple[list[float], list[float]]:
+    """``(mu_low, mu_high)``, one per entry of mu: the registry's defaults (:func:`gym_inventory.wrappers.default_bounds`)."""
     low, high = default_bounds(check_kind(kind), params.lead_time, params.review_period)
-    return float(low[0]), float(high[0])
+    return low.astype(float).tolist(), high.astype(float).tolist()
 
 
-def default_initial_mu(kind: str, params: InventoryParams) -> list[float]:
-    """The untrained policy's mu of the module table."""
-    period, window = params.review_period, params.lead_time + params.review_period
-    if check_kind(kind) in ("none", "base"):
-        return [float(period if kind == "none" else window)]
-    mu = [0.0] * N_FEATURES
-    mu[FORECAST_INDEX] = float(period if kind == "coeff" else window)
-    return mu
+def default_initial_mu(kind: str, params: InventoryParams, mu_low=None, mu_high=None) -> list[float]:
+    """The untrained policy's mu of the module table (the registry entry's), strictly inside the bounds
+    (``mu_low``, ``mu_high``: numbers or one per entry; None: the defaults)."""
+    default_low, default_high = default_mu_bounds(kind, params)
+    size = action_size(kind, N_FEATURES)
+    low = default_low if mu_low is None else _per_entry("mu_low", mu_low, size)
+    high = default_high if mu_high is None else _per_entry("mu_high", mu_high, size)
+    mu = regularization(kind).initial_mu(params.lead_time, params.review_period, low, high, N_FEATURES)
+    return mu.tolist()
 
 
 def _per_entry(name: str, value, size: int, minimum=-math.inf) -> list[float]:

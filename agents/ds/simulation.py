@@ -7,7 +7,10 @@ policy: at every order epoch it builds exactly the env's observation, asks the
 policy for orders (through the shared :func:`gym_inventory.remap.remap`) and advances
 every trajectory with the shared :func:`gym_inventory.dynamics.simulate_days` on
 torch tensors, so the epoch costs are differentiable in the policy's parameters
-(``max``/``min`` by their almost-everywhere gradients, as in HDPO).
+(``max``/``min`` by their almost-everywhere gradients, as in HDPO). The observation and
+the epoch cost are the env's own pure functions (:mod:`gym_inventory.core`). DS minimizes
+the cost of the episode's own days (after the warm-up), whatever ``reward_timing`` says:
+the reward timing is a credit-assignment device for RL, the cost is the objective.
 """
 from __future__ import annotations
 
@@ -16,8 +19,12 @@ from dataclasses import dataclass, fields
 import numpy as np
 import torch
 
+from array_api_compat import array_namespace
+
+from gym_inventory.core import epoch_cost, observation as shared_observation
 from gym_inventory.dynamics import inventory_position, simulate_days
 from gym_inventory.envs import make_simulator
+from gym_inventory.evaluation import unreachable_epochs
 from gym_inventory.params import InventoryParams
 
 SIMULATION_DTYPE = torch.float64  # the env's own precision: costs match it to rounding
@@ -56,7 +63,6 @@ class TrajectoryBatch:
         if simulator.epoch != 0:
             raise ValueError(f"the simulator must be freshly reset (epoch 0), it is at epoch {simulator.epoch}")
         scale = np.asarray(simulator.scale, dtype=np.float64)
-        ones = np.ones_like(scale)
 
         def tensor(array, dtype=SIMULATION_DTYPE):
             return torch.tensor(np.asarray(array), dtype=dtype, device=device)  # a copy: the episode stays intact
@@ -67,9 +73,9 @@ class TrajectoryBatch:
             context=tensor(simulator.context, OBSERVATION_DTYPE),
             features=tensor(simulator.feature_path),
             scale=tensor(scale),
-            # The same factor InventorySimulator.observe multiplies by, so observations agree bit for bit.
-            inverse_scale=tensor(1.0 / scale if params.normalize else ones),
-            reward_unit=tensor(scale if params.normalize else ones),
+            # The simulator's own factor and unit, so observations agree bit for bit.
+            inverse_scale=tensor(simulator.inverse_scale),
+            reward_unit=tensor(simulator.reward_unit),
             initial_pipeline=tensor(simulator.pipeline),
         )
 
@@ -99,9 +105,9 @@ def sample_trajectories(n_trajectories: int, env_kwargs: dict, rng: np.random.Ge
 
 
 def observation(pipeline: torch.Tensor, batch: TrajectoryBatch, epoch: int) -> torch.Tensor:
-    """The env's observation at ``epoch``, ``(n, obs_dim)`` float32, differentiable in ``pipeline``."""
-    scaled = (pipeline * batch.inverse_scale[:, None]).to(OBSERVATION_DTYPE)
-    return torch.cat([scaled, batch.context[:, epoch]], dim=1)
+    """The env's observation at ``epoch``, ``(n, obs_dim)`` float32, differentiable in ``pipeline``
+    (:func:`gym_inventory.core.observation`, the env's own)."""
+    return shared_observation(pipeline, batch.inverse_scale, batch.context[:, epoch], array_namespace(pipeline))
 
 
 def rollout(policy, batch: TrajectoryBatch, *, integer: bool = False) -> torch.Tensor:
@@ -127,13 +133,14 @@ def rollout(policy, batch: TrajectoryBatch, *, integer: bool = False) -> torch.T
             holding_cost=params.holding_cost, penalty_cost=params.penalty_cost,
         )
         pipeline = out.pipeline
-        costs.append(sum(out.holding_cost) + sum(out.penalty_cost))
+        holding, penalty = epoch_cost(out)  # the env's epoch cost (gym_inventory.core)
+        costs.append(holding + penalty)
     return torch.stack(costs, dim=1)
 
 
 def default_warmup_epochs(params: InventoryParams) -> int:
-    """Epochs whose days no order can reach: ``lead_time // review_period`` (the first order lands on day L)."""
-    return params.lead_time // params.review_period
+    """Epochs whose days no order can reach (:func:`gym_inventory.evaluation.unreachable_epochs`)."""
+    return unreachable_epochs(params.lead_time, params.review_period)
 
 
 def cost_per_day(epoch_costs: torch.Tensor, params: InventoryParams, warmup_epochs: int) -> torch.Tensor:

@@ -4,7 +4,10 @@ The loss is the mean over a minibatch of training episodes of the cost per day,
 counted from epoch ``warmup_epochs`` on (the first ``lead_time // review_period``
 epochs by default: no order can reach their days, so their cost only adds noise),
 in the env's reward unit (money / scale with ``normalize=True``, so SKUs of every
-volume weigh alike; money otherwise). Orders are continuous in training; validation
+volume weigh alike; money otherwise). The validation cost, which picks the kept weights
+and is reported, leaves out the warm-up of :func:`gym_inventory.evaluation.evaluate`
+(:func:`~gym_inventory.evaluation.default_warmup`), so DS and SB3 validation costs and
+``gym-inventory evaluate`` count the same days; an explicit ``warmup_epochs`` applies to both. Orders are continuous in training; validation
 rounds them to whole units for integer demand, as evaluation does.
 """
 from __future__ import annotations
@@ -12,35 +15,22 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from agents.ds.config import DSConfig
-from agents.ds.network import OrderNetwork, default_initial_mu, default_mu_bounds
+from agents.ds.network import OrderNetwork, default_initial_mu
 from agents.ds.policy import DSPolicy
 from agents.ds.run_dir import TENSORBOARD_DIR, open_run_dir, run_identity, save_checkpoint, save_policy
 from agents.ds.simulation import cost_per_day, default_warmup_epochs, rollout, sample_trajectories
+from agents.results import TrainResult
 from gym_inventory.config import check_env_kwargs
 from gym_inventory.envs import make_simulator
+from gym_inventory.evaluation import default_warmup
 from gym_inventory.params import check_int
 from gym_inventory.remap import check_kind
-
-
-@dataclass
-class TrainResult:
-    """What :func:`train` returns. Costs are per day, validation set, in money."""
-
-    policy: DSPolicy  # the best network (lowest validation cost), rounding orders for integer demand
-    history: list = field(default_factory=list)  # one dict per validation
-    best_step: int = 0
-    best_val_cost: float = math.inf
-    train_cost: float = math.inf  # the best network on the training episodes (overfitting shows as train << val)
-    initial_val_cost: float = math.inf
-    steps: int = 0
-    stopped_early: bool = False
-    wall_time_s: float = 0.0
+from gym_inventory.wrappers.action_remap import mu_bounds
 
 
 def resolve_device(device) -> torch.device:
@@ -58,19 +48,23 @@ def resolve_device(device) -> torch.device:
 
 def build_network(kind: str, simulator, config: DSConfig, seed: int) -> OrderNetwork:
     """The untrained network for ``kind`` on ``simulator``'s problem, initialized from ``seed``."""
-    low, high = default_mu_bounds(kind, simulator.params)
+    params = simulator.params
+    low, high = (bound.astype(float).tolist() for bound in mu_bounds(
+        kind, params.lead_time, params.review_period, coefficient_bounds=config.coefficient_bounds,
+        bias_bounds=config.bias_bounds))
+    low = low if config.mu_low is None else config.mu_low
+    high = high if config.mu_high is None else config.mu_high
     columns = None
     if config.observation_parts is not None:
         layout = simulator.observation_layout
         columns = [c for part in config.observation_parts for c in range(simulator.obs_dim)[layout[part]]]
         if not columns:
             raise ValueError(f"observation_parts {config.observation_parts} select no observation entries on this problem")
-    initial = default_initial_mu(kind, simulator.params) if config.initial_mu is None else config.initial_mu
+    initial = default_initial_mu(kind, params, low, high) if config.initial_mu is None else config.initial_mu
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return OrderNetwork(
-            kind, simulator.obs_dim, mu_low=low if config.mu_low is None else config.mu_low,
-            mu_high=high if config.mu_high is None else config.mu_high, initial_mu=initial,
+            kind, simulator.obs_dim, mu_low=low, mu_high=high, initial_mu=initial,
             max_order=simulator.max_order, hidden_sizes=config.hidden_sizes, activation=config.activation,
             final_layer_gain=config.final_layer_gain, input_columns=columns,
         )
@@ -125,13 +119,15 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
     env_kwargs = check_env_kwargs(dict(env_kwargs or {}), "env_kwargs")
     seed = check_int("seed", seed, 0)
     device = resolve_device(device)
-    probe = make_simulator(1, **env_kwargs)
+    probe = make_simulator(1, **env_kwargs)  # the observation layout of the network's input, and the problem
     params = probe.params
     if params.objective != "cost":
         raise ValueError(f"DS minimizes holding + penalty cost; objective must be 'cost', got {params.objective!r}")
     warmup = default_warmup_epochs(params) if config.warmup_epochs is None else config.warmup_epochs
     if warmup >= params.horizon:
         raise ValueError(f"warmup_epochs must be < horizon={params.horizon}, got {warmup!r}")
+    # validation counts the days evaluate() counts: one warm-up rule for every printed cost
+    val_warmup = default_warmup(params.horizon, params.lead_time) if config.warmup_epochs is None else warmup
     integer = bool(probe.demand_model.integer)
 
     train_seq, val_seq, torch_seq = np.random.SeedSequence(seed).spawn(3)
@@ -166,7 +162,7 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
 
     def validate():
         network.eval()
-        val_loss, val_cost = validation_costs(network, val_set, warmup, integer)
+        val_loss, val_cost = validation_costs(network, val_set, val_warmup, integer)
         network.train()
         scheduler.step(val_loss)
         step = state["step"]
@@ -214,12 +210,12 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
 
     network.load_state_dict(best_weights)
     network.eval()
-    train_cost = validation_costs(network, train_set, warmup, integer)[1]
+    train_cost = validation_costs(network, train_set, val_warmup, integer)[1]
     history = state["history"]
     best = next(h for h in history if h["step"] == state["best_step"])
     result = TrainResult(
         policy=DSPolicy(network, integer=integer, device=device), history=history, best_step=state["best_step"],
-        best_val_cost=best["val_cost_per_day"], train_cost=train_cost, initial_val_cost=history[0]["val_cost_per_day"], steps=state["step"],
+        best_cost=best["val_cost_per_day"], train_cost=train_cost, initial_cost=history[0]["val_cost_per_day"], steps=state["step"],
         stopped_early=stopped_early, wall_time_s=time.perf_counter() - started,
     )
     if writer is not None:

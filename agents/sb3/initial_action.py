@@ -31,13 +31,14 @@ from gym_inventory.params import check_real
 MAX_UNIT = 1.0 - 1e-6
 
 
-def resolve_initial_mu(initial_mu, kind: str, params, size: int) -> np.ndarray | None:
-    """``initial_mu`` as ``(size,)`` mu: ``"auto"`` gives the DS default (:func:`agents.ds.default_initial_mu`:
-    P or L + P days of demand), a number or list is taken as given, None stays None."""
+def resolve_initial_mu(initial_mu, kind: str, params, size: int, low=None, high=None) -> np.ndarray | None:
+    """``initial_mu`` as ``(size,)`` mu: ``"auto"`` gives the registry's default (:func:`agents.ds.default_initial_mu`:
+    P or L + P days of demand, strictly inside the bounds ``low``, ``high`` of mu; None: the defaults),
+    a number or list is taken as given, None stays None."""
     if initial_mu is None:
         return None
     if initial_mu == "auto":
-        return np.asarray(default_initial_mu(kind, params), dtype=np.float64)
+        return np.asarray(default_initial_mu(kind, params, low, high), dtype=np.float64)
     values = np.atleast_1d(np.asarray(initial_mu, dtype=np.float64))
     if values.ndim != 1 or values.size not in (1, size):
         raise ValueError(f"initial_mu must be a number or a list of {size} numbers for {kind!r}, got {initial_mu!r}")

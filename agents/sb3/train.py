@@ -10,11 +10,10 @@ with the same arguments.
 """
 from __future__ import annotations
 
-import math
 import os
 import time
-from dataclasses import dataclass, field
 
+from agents.results import TrainResult
 from agents.sb3 import run_dir as runs
 from agents.sb3.algorithms import algorithm_kwargs, get_algorithm, load_hyperparams, split_options
 from agents.sb3.callbacks import CheckpointCallback, ValidationCallback
@@ -23,28 +22,6 @@ from agents.sb3.initial_action import resolve_initial_mu, set_initial_mu
 from agents.sb3.policy import SB3Policy, regularization_wrapper
 from gym_inventory.params import check_int
 from gym_inventory.remap import check_kind
-
-
-@dataclass
-class TrainResult:
-    """What :func:`train` returns; costs are money per day on the validation trajectories."""
-
-    model: object  # the SB3 model, holding the best weights found
-    policy: SB3Policy  # the model as a gym_inventory Policy
-    history: list = field(default_factory=list)  # one dict per validation: step, cost, ci, gap_pct, fill_rate, ...
-    best_step: int | None = None
-    best_cost: float = math.inf
-    reference_cost: float | None = None  # the best classical policy on the same trajectories
-    steps: int = 0  # env steps taken (SKU-epochs)
-    stopped_early: bool = False
-    wall_time_s: float = 0.0
-
-    @property
-    def best_gap_pct(self) -> float | None:
-        """100 x (best cost / reference cost - 1), or None without a reference."""
-        if not self.reference_cost:
-            return None
-        return 100.0 * (self.best_cost / self.reference_cost - 1.0)
 
 
 def build_model(algo, regularization: str, env_kwargs: dict, hyperparams: dict, venv, *, seed: int = 0,
@@ -61,7 +38,8 @@ def build_model(algo, regularization: str, env_kwargs: dict, hyperparams: dict, 
         model = spec.cls(env=venv, seed=seed, device=device, verbose=verbose, **algorithm_kwargs(kwargs, remapper.size))
     except (AssertionError, TypeError, ValueError, KeyError) as error:
         raise ValueError(f"{spec.class_name} rejected the hyperparameters: {error}") from None
-    initial_mu = resolve_initial_mu(options["initial_mu"], regularization, probe.unwrapped.params, remapper.size)
+    initial_mu = resolve_initial_mu(options["initial_mu"], regularization, probe.unwrapped.params, remapper.size,
+                                    remapper.low.tolist(), remapper.high.tolist())
     if initial_mu is not None:
         set_initial_mu(model, initial_mu, MuRescale(remapper.space), gain=options["final_layer_gain"])
     return model
@@ -91,7 +69,8 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
     """
     from stable_baselines3.common.vec_env import VecNormalize
 
-    from gym_inventory.cli.evaluate import best_classical, split_problem
+    from gym_inventory.baselines import best_classical
+    from gym_inventory.evaluation import split_problem
 
     started = time.perf_counter()
     spec = get_algorithm(algo)

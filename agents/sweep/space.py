@@ -132,9 +132,10 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
         env_kwargs: the training problem (decides mu's bounds).
         policy_kwargs: the algorithm's default ``policy_kwargs``, kept beside a searched ``net_arch``.
     """
-    from agents.ds import default_mu_bounds
-    from gym_inventory.envs import make_simulator
+    from agents.ds import default_initial_mu, default_mu_bounds
+    from gym_inventory.evaluation import resolve_problem
     from gym_inventory.features import FEATURE_NAMES
+    from gym_inventory.remap import regularization
 
     hyper = {k: v for k, v in values.items() if k not in SPECIAL}
     depth = check_int("net_depth", values.get("net_depth", 2), 1)
@@ -148,12 +149,11 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
         fraction = float(values["initial_action_bias"])
         if not 0.0 < fraction < 1.0:
             raise ValueError(f"initial_action_bias must be a fraction in (0, 1), got {fraction!r}")
-        params = make_simulator(1, **env_kwargs).params
-        high = default_mu_bounds(kind, params)[1]
-        if kind in ("none", "base"):
-            mu = [fraction * high]
-        else:
-            mu = [0.0] * len(FEATURE_NAMES)
-            mu[FEATURE_NAMES.index("forecast_next_7")] = fraction * high
+        params = resolve_problem(env_kwargs)[0]
+        low, high = default_mu_bounds(kind, params)
+        # the registry's initial mu, its leading entry (none/base) or forecast coefficient at the fraction
+        mu = default_initial_mu(kind, params)
+        lead = FEATURE_NAMES.index("forecast_next_7") if regularization(kind).per_feature else 0
+        mu[lead] = fraction * high[lead]
         hyper["initial_mu"] = mu
     return hyper

@@ -25,7 +25,7 @@ from agents.sb3.env import MuRescale
 from agents.sb3.initial_action import resolve_initial_mu, set_initial_mu
 from agents.sb3.policy import SB3Policy
 from gym_inventory.params import check_bool, check_int, check_real
-from gym_inventory.wrappers.regularization import SINGLE_WRAPPERS
+from gym_inventory.wrappers.regularization import SINGLE_WRAPPERS, RegularizedAction
 
 #: Wrappers of the training env's spec that :class:`SB3Policy` cannot repeat at evaluation.
 UNSUPPORTED_WRAPPERS = {
@@ -66,8 +66,8 @@ class InventoryValidation(ValidationCallback):
         self.problem = self.regularization = self.regularization_options = None
 
     def _init_callback(self) -> None:
-        from gym_inventory.cli.evaluate import best_classical, split_problem
-        from gym_inventory.evaluation import resolve_problem
+        from gym_inventory.baselines import best_classical
+        from gym_inventory.evaluation import resolve_problem, split_problem
 
         if self.problem is None:
             self._read_training_env()
@@ -79,7 +79,8 @@ class InventoryValidation(ValidationCallback):
         if self.initial_mu is not None and self.model.num_timesteps == 0:  # a fresh model, not a continued one
             remapper = self.policy.remapper
             params = resolve_problem(self.problem)[0]
-            initial_mu = resolve_initial_mu(self.initial_mu, self.regularization, params, remapper.size)
+            initial_mu = resolve_initial_mu(self.initial_mu, self.regularization, params, remapper.size,
+                                            remapper.low.tolist(), remapper.high.tolist())
             set_initial_mu(self.model, initial_mu, MuRescale(remapper.space), gain=self.final_layer_gain)
 
     def _read_training_env(self) -> None:
@@ -95,15 +96,17 @@ class InventoryValidation(ValidationCallback):
         if ("TransformObservation" in names) != (self.observation_parts is not None):
             raise ValueError("give the callback observation_parts exactly when the env wrapper selects them, and the "
                              f"same ones (env wrappers {names}, observation_parts={self.observation_parts!r})")
-        classes = {cls.__name__: kind for kind, cls in SINGLE_WRAPPERS.items()}
+        # the one wrapper class records its kind; a named alias fixes it
+        classes = {cls.__name__: cls.fixed_kind for cls in (RegularizedAction, *SINGLE_WRAPPERS.values())}
         found = [wrapper for wrapper in spec.additional_wrappers if wrapper.name in classes]
         if len(found) != 1:
             raise ValueError(
                 "InventoryValidation needs exactly one regularization wrapper in the env "
                 f"(env_wrapper: agents.sb3.env.regularize_and_rescale), found wrappers {names}"
             )
-        self.regularization = classes[found[0].name]
-        self.regularization_options = {key: value for key, value in (found[0].kwargs or {}).items() if value is not None}
+        options = {key: value for key, value in (found[0].kwargs or {}).items() if value is not None}
+        self.regularization = classes[found[0].name] or options.pop("kind")
+        self.regularization_options = options
 
     def _policy_of(self, model) -> SB3Policy:
         return SB3Policy(model, self.regularization, self.problem, regularization_options=self.regularization_options,

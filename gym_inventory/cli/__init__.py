@@ -1,5 +1,8 @@
 """The ``gym-inventory`` command: subcommands registered by module, imported lazily.
 
+The library's own subcommands are listed in :data:`SUBCOMMANDS`; other packages add
+theirs through the ``gym_inventory.commands`` entry points (:mod:`gym_inventory.plugins`:
+the trainers' ``train``, ``ds``, ``sweep`` and ``demo``), so this package never imports them.
 Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
 ``run(args) -> int``; heavy imports (torch, SB3) happen inside ``run`` so that
 ``gym-inventory --help`` stays fast. Bad input -- a ``UsageError``, ``ValueError``
@@ -12,20 +15,15 @@ import argparse
 import importlib
 import sys
 
-#: Subcommand name -> module implementing it.
+from gym_inventory.cli.errors import UsageError
+from gym_inventory.plugins import plugin_commands
+
+#: The library's subcommands: name -> module implementing it (plugins add theirs).
 SUBCOMMANDS = {
     "baselines": "gym_inventory.cli.baselines",
     "evaluate": "gym_inventory.cli.evaluate",
     "make-data": "gym_inventory.cli.make_data",
-    "train": "agents.cli.train",
-    "ds": "agents.cli.ds",
-    "sweep": "agents.cli.sweep",
-    "demo": "agents.cli.demo",
 }
-
-
-class UsageError(Exception):
-    """Bad input from the command line: reported on one line, exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,7 +35,7 @@ def build_parser(available: dict | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="gym-inventory", description="Inventory control with Gymnasium and Stable-Baselines3.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for name, module_name in (available or _available()).items():
+    for name, module_name in (available or available_subcommands()).items():
         module = importlib.import_module(module_name)
         # argparse %-formats help strings: a literal "95%" must reach it as "95%%".
         sub = commands.add_parser(name, help=module.HELP.replace("%", "%%"), description=module.HELP)
@@ -46,10 +44,10 @@ def build_parser(available: dict | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _available() -> dict:
-    """Registered subcommands whose module exists (issues add them one by one)."""
+def available_subcommands() -> dict:
+    """Every subcommand: the library's and the installed plugins' (name -> module), whose module exists."""
     found = {}
-    for name, module_name in SUBCOMMANDS.items():
+    for name, module_name in {**SUBCOMMANDS, **plugin_commands(), **SUBCOMMANDS}.items():
         try:
             spec = importlib.util.find_spec(module_name)
         except ModuleNotFoundError:
@@ -62,7 +60,7 @@ def _available() -> dict:
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
-    prefix = f"gym-inventory {command}" if command in SUBCOMMANDS else "gym-inventory"
+    prefix = f"gym-inventory {command}" if command in SUBCOMMANDS or command in plugin_commands() else "gym-inventory"
     try:
         args = build_parser().parse_args(argv)
         return int(args._run(args) or 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from gym_inventory.cli import UsageError
+from gym_inventory.cli.errors import UsageError
 from gym_inventory.config import check_env_kwargs, load_env_config
 
 # flag -> (gym.make keyword, type, help)

@@ -7,7 +7,7 @@
 The policy is evaluated with :func:`gym_inventory.evaluate` on the trajectories of
 the chosen split, and the classical policies of ``gym-inventory baselines`` (with the
 DP optimum where it applies) on the very same trajectories (common random numbers):
-each split is a fixed evaluation seed (:data:`SPLIT_SEEDS`; ``test`` is seed 0, so its
+each split is a fixed evaluation seed (:data:`gym_inventory.evaluation.SPLIT_SEEDS`; ``test`` is seed 0, so its
 baseline rows are those of ``gym-inventory baselines``), and a demand source with
 splits (a panel dataset) also gets ``split=`` its SKUs of that split. Training
 validates on the ``validate`` split. With ``--data`` the policy runs over every series
@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import math
 
-from gym_inventory.cli import UsageError
+from gym_inventory.baselines import compute_baselines, tuned_base_stock
+from gym_inventory.cli.errors import UsageError
 from gym_inventory.cli.common import (
     add_env_arguments,
     add_evaluation_arguments,
@@ -30,42 +31,13 @@ from gym_inventory.cli.common import (
     check_evaluation_arguments,
     env_kwargs_from_args,
 )
+from gym_inventory.evaluation import SPLIT_SEEDS, split_problem
+from gym_inventory.params import check_real
 
 HELP = "evaluate a trained policy (run directory) or a classical policy against the baselines and the optimum"
 
-#: Evaluation seed of each split: the same trajectories for every policy evaluated on it.
-SPLIT_SEEDS = {"test": 0, "validate": 1, "train": 2}
 #: Classical policies ``--policy`` accepts.
 POLICIES = ("base-stock",)
-
-
-def split_problem(env_kwargs: dict, split: str) -> tuple[dict, int]:
-    """``(gym.make kwargs, evaluation seed)`` of ``split`` of a problem.
-
-    The seed is :data:`SPLIT_SEEDS`'s; a demand source with splits (a panel dataset)
-    is also restricted to the SKUs of that split.
-    """
-    from gym_inventory.envs.inventory_env import resolve_demand
-    from gym_inventory.params import check_choice
-
-    check_choice("split", split, tuple(SPLIT_SEEDS))
-    kwargs = dict(env_kwargs)
-    model = resolve_demand(kwargs.get("demand", "poisson"), kwargs.get("demand_kwargs"), None)
-    if callable(getattr(model, "split", None)):
-        kwargs["split"] = split
-    return kwargs, SPLIT_SEEDS[split]
-
-
-def best_classical(env_kwargs: dict, *, n_trajectories: int, horizon: int | None, seed: int, warmup_epochs=None):
-    """The classical policy of ``gym-inventory baselines`` with the lowest cost on these trajectories:
-    ``{"name", "cost", "ci", "gap"}`` (no DP: the best *classical* policy)."""
-    from gym_inventory.cli.baselines import compute_baselines
-    from gym_inventory.evaluation import resolve_problem
-
-    horizon = resolve_problem(env_kwargs)[0].horizon if horizon is None else horizon
-    rows = compute_baselines(env_kwargs, n_trajectories=n_trajectories, horizon=horizon, warmup_epochs=warmup_epochs,
-                             seed=seed, use_dp=False)["policies"]
-    return min(rows, key=lambda row: row["cost"])
 
 
 def add_arguments(parser) -> None:
@@ -96,13 +68,12 @@ def run(args) -> int:
     if args.data is None and (args.per_sku_out is not None or args.on_error != "raise" or args.days != 90):
         raise UsageError("--per-sku-out, --days and --on-error go with --data")
     if args.run_dir is not None:
-        from agents.runs import load_policy, read_run
+        from gym_inventory.plugins import load_run
 
         if args.level is not None:
             raise UsageError("--level goes with --policy base-stock, not with a run directory")
-        env_kwargs = dict(read_run(args.run_dir)["env_config"])
+        env_kwargs, policy = load_run(args.run_dir, device=args.device)
         env_kwargs.update(env_kwargs_from_args(args) if _has_env_arguments(args) else {})
-        policy = load_policy(args.run_dir, device=args.device)
     else:
         if args.policy not in POLICIES:
             raise UsageError(f"--policy must be one of {list(POLICIES)}, got {args.policy!r}")
@@ -113,8 +84,8 @@ def run(args) -> int:
     kwargs, seed = split_problem(env_kwargs, args.split)
     options = dict(n_trajectories=args.n_trajectories, horizon=args.eval_horizon, warmup_epochs=args.warmup_epochs, seed=seed)
     if policy is None:
-        policy = base_stock(kwargs, args.level, seed=seed + 1, **{k: v for k, v in options.items() if k != "seed"})
-    from gym_inventory.cli.baselines import compute_baselines
+        level = None if args.level is None else check_real("--level", args.level, 0.0)
+        policy = tuned_base_stock(kwargs, level, seed=seed + 1, **{k: v for k, v in options.items() if k != "seed"})
     from gym_inventory.evaluation import evaluate
 
     result = evaluate(policy, kwargs, **options)
@@ -131,30 +102,12 @@ def run(args) -> int:
     return 0
 
 
-def base_stock(env_kwargs: dict, level, *, seed: int, n_trajectories: int, horizon: int, warmup_epochs=None):
-    """Base stock at ``level`` days of mean demand, or else the exact backlog optimum (IID demand)
-    or the best level of a simulation search on ``seed`` (other cases), as ``gym-inventory baselines`` tunes it."""
-    from gym_inventory import optimal
-    from gym_inventory.evaluation import resolve_problem
-    from gym_inventory.params import check_real
-    from gym_inventory.policies import BaseStock
-
-    if level is not None:
-        return BaseStock(check_real("--level", level, 0.0), in_scale_units=True)
-    params, model = resolve_problem(env_kwargs)
-    if optimal.fixed_daily_distribution(model) is not None and not params.lost_sales:
-        return optimal.optimal_base_stock_for(env_kwargs).policy()
-    return optimal.best_base_stock(env_kwargs, n_trajectories=min(n_trajectories, 64), horizon=min(horizon, 1000),
-                                   warmup_epochs=warmup_epochs, seed=seed).policy
-
-
 def _has_env_arguments(args) -> bool:
     return any(value is not None for name, value in vars(args).items() if name.startswith("env_"))
 
 
 def _evaluate_data(args, policy, env_kwargs: dict) -> int:
     import gym_inventory.data as data
-    from gym_inventory.params import check_real
     from gym_inventory.policies import BaseStock
 
     if policy is None:

@@ -5,7 +5,7 @@ import json
 import os
 import time
 
-from gym_inventory.cli import UsageError
+from gym_inventory.cli.errors import UsageError
 from gym_inventory.cli.common import add_json_argument
 
 HELP = "write a synthetic e-commerce SKU-day panel (or convert M5 files) in the panel schema"

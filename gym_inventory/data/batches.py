@@ -17,7 +17,7 @@ from gym_inventory.data.dataset import PanelDataset
 from gym_inventory.data.schema import DATE, PanelProblem, series_label
 from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.envs.inventory_env import make_simulator
-from gym_inventory.evaluation import _checked_orders
+from gym_inventory.evaluation import policy_orders
 from gym_inventory.features import FORECAST_DAYS, HISTORY_DAYS
 from gym_inventory.params import InventoryParams
 
@@ -155,8 +155,7 @@ def simulate_batch(policy, group: tuple, windows: Windows, env_kwargs: dict, day
     simulator.reset(np.random.default_rng(0), features=windows.features)
     policy.reset(n)
     for _ in range(simulator.params.horizon):
-        orders = np.maximum(_checked_orders(policy(simulator.decision_state()), n, policy), 0.0)
-        simulator.step(orders if cap is None else np.minimum(orders, cap))
+        simulator.step(policy_orders(policy, simulator.decision_state(), n, cap))
     records = simulator.records
     metrics = simulator.episode_metrics()
     results = dict(windows.keys)

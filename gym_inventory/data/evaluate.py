@@ -21,6 +21,7 @@ from gym_inventory.data.batches import TOTALS, GroupBatches, prepare_windows, si
 from gym_inventory.data.build import build_panel
 from gym_inventory.data.dataset import PanelDataset
 from gym_inventory.data.schema import ON_ERROR, PanelProblem, iter_series_chunks, raise_problems, series_label
+from gym_inventory.evaluation import pooled_rates
 from gym_inventory.params import InventoryParams, check_choice, check_int
 from gym_inventory.policy import Policy
 
@@ -166,6 +167,7 @@ def _check_env_kwargs(env_kwargs) -> dict:
         raise ValueError(f"env_kwargs must not set {own}: evaluate_panel sets the horizon from days and the demand from the panel")
     kwargs = dict(env_kwargs)
     kwargs.pop("render_mode", None)
+    kwargs.pop("render_size", None)
     InventoryParams(**{k: v for k, v in kwargs.items() if k not in ("max_order", "initial_inventory")})  # validates early
     return kwargs
 
@@ -265,7 +267,8 @@ class _ResultsFile:
 
 def _aggregate(name, totals, seconds, out, skipped) -> PanelEvaluation:
     day_count = max(totals["days"], 1.0)
-    demand, sales = totals["demand"], totals["sales"]
+    fill_rate, turnover_time = pooled_rates(totals["demand"], totals["unmet_demand"], totals["on_hand_days"],
+                                            totals["sales"])
     return PanelEvaluation(
         policy=name,
         n_series=int(totals["n_series"]),
@@ -274,9 +277,9 @@ def _aggregate(name, totals, seconds, out, skipped) -> PanelEvaluation:
         cost_per_day=totals["total_cost"] / day_count,
         holding_cost_per_day=totals["total_holding_cost"] / day_count,
         penalty_cost_per_day=totals["total_penalty_cost"] / day_count,
-        fill_rate=1.0 - totals["unmet_demand"] / demand if demand > 0 else 1.0,
+        fill_rate=fill_rate,
         stockout_rate=totals["stockout_days"] / day_count,
-        turnover_time=totals["on_hand_days"] / sales if sales > 0 else float("inf"),
+        turnover_time=turnover_time,
         seconds=seconds,
         out=out,
         skipped=skipped,

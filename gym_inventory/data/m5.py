@@ -99,7 +99,7 @@ def m5_to_panel(sales, calendar, prices=None, *, stores=None, items=None) -> pd.
 
 def load_m5(sales, calendar, prices=None, *, stores=None, items=None, **load_kwargs):
     """:func:`m5_to_panel` then :func:`~gym_inventory.data.load_panel` (keywords passed on)."""
-    from gym_inventory.data import load_panel
+    from gym_inventory.data.load import load_panel
 
     name = os.fspath(sales) if isinstance(sales, (str, os.PathLike)) else "<M5 sales>"
     return load_panel(m5_to_panel(sales, calendar, prices, stores=stores, items=items), source=name, **load_kwargs)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import abc
 
 import numpy as np
-from scipy import stats
 
 from gym_inventory.demand.base import DemandModel, DemandPaths, parameter
 
@@ -75,6 +74,8 @@ class PoissonDemand(IIDDemand):
         return rng.poisson(mean, size=size)
 
     def _scipy(self, mean, std):
+        from scipy import stats  # on use: slow to import
+
         return stats.poisson(mean)
 
 
@@ -88,12 +89,16 @@ class NormalDemand(IIDDemand):
         return np.maximum(rng.normal(mean, std, size=size), 0.0)
 
     def _expected(self, mean, std):
+        from scipy import stats  # on use: slow to import
+
         # E[max(X, 0)] for X ~ N(mean, std): mean Phi(z) + std phi(z), z = mean / std.
         positive = std > 0
         z = np.divide(mean, std, out=np.zeros_like(mean), where=positive)
         return np.where(positive, mean * stats.norm.cdf(z) + std * stats.norm.pdf(z), mean)
 
     def _scipy(self, mean, std):
+        from scipy import stats  # on use: slow to import
+
         return stats.norm(mean, std)
 
 
@@ -119,6 +124,8 @@ class NegativeBinomialDemand(IIDDemand):
         return rng.negative_binomial(np.broadcast_to(n, size), np.broadcast_to(p, size))
 
     def _scipy(self, mean, std):
+        from scipy import stats  # on use: slow to import
+
         return stats.nbinom(*self._n_p(mean, std))
 
 
@@ -134,6 +141,8 @@ class GammaDemand(IIDDemand):
         return rng.gamma((mean / std) ** 2, std**2 / mean, size=size)
 
     def _scipy(self, mean, std):
+        from scipy import stats  # on use: slow to import
+
         return stats.gamma((mean / std) ** 2, scale=std**2 / mean)
 
 

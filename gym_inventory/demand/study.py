@@ -15,6 +15,7 @@ import numpy as np
 
 from gym_inventory.demand.base import DemandModel, DemandPaths, parameter
 from gym_inventory.demand.iid import NormalDemand
+from gym_inventory.demand.registry import make_demand
 from gym_inventory.params import check_int
 
 
@@ -78,8 +79,6 @@ class SKUPoolDemand(DemandModel):
     """
 
     def __init__(self, source: str = "poisson", source_kwargs: dict | None = None, n_skus: int = 10, seed: int = 0):
-        from gym_inventory.demand import make_demand  # the registry imports this module
-
         if not isinstance(source, str):
             raise TypeError(f"source must be a demand preset name, got {source!r}")
         if source == "sku_pool":

@@ -8,8 +8,8 @@ import numpy as np
 import gymnasium as gym
 from gymnasium import spaces
 
-from gym_inventory.demand import make_demand
-from gym_inventory.params import InventoryParams, check_real
+from gym_inventory.problem import Problem, default_max_order, resolve_demand  # noqa: F401  (re-exported)
+from gym_inventory.render import DEFAULT_RENDER_SIZE, EnvRenderer, check_render_size
 from gym_inventory.simulator import RECORD_FIELDS, InventorySimulator, sku_info
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
@@ -116,7 +116,8 @@ class InventoryEnv(gym.Env):
     | ``max_order`` | None | action bound; None: ``4 (L + P)`` x the model's largest mean daily demand |
     | ``initial_inventory`` | None | starting pipeline (see Starting State) |
     | ``split`` | None | a dataset split name, for demand sources that have splits |
-    | ``render_mode`` | None | ``"ansi"`` or ``"rgb_array"`` |
+    | ``render_mode`` | None | ``"ansi"`` (a line per epoch), ``"rgb_array"`` (a frame) or ``"human"`` (a window); see :mod:`gym_inventory.render` |
+    | ``render_size`` | (480, 280) | ``(width, height)`` of frames and window, pixels (at least (240, 140)) |
 
     >>> import gymnasium as gym, gym_inventory
     >>> env = gym.make("InventoryLeadTime-v0", lead_time=2, demand="poisson", demand_kwargs={"mean": 5.0})
@@ -130,7 +131,7 @@ class InventoryEnv(gym.Env):
     * v0: initial version.
     """
 
-    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
+    metadata = {"render_modes": ["ansi", "rgb_array", "human"], "render_fps": 4}
 
     def __init__(
         self,
@@ -153,6 +154,7 @@ class InventoryEnv(gym.Env):
         initial_inventory=None,
         split: str | None = None,
         render_mode: str | None = None,
+        render_size=DEFAULT_RENDER_SIZE,
     ):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
@@ -170,6 +172,11 @@ class InventoryEnv(gym.Env):
         self.max_order = self.simulator.max_order
         self.action_space = spaces.Box(0.0, self.max_order, shape=(1,), dtype=np.float32)
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self.simulator.obs_dim,), dtype=np.float32)
+        check_render_size(render_size)
+        #: What render() draws with (None without a render_mode); see :mod:`gym_inventory.render`.
+        self.renderer = None
+        if render_mode is not None:
+            self.renderer = EnvRenderer(render_mode, self.params, render_size, self.metadata["render_fps"])
 
     # ---------------------------------------------------------------- spec
     @property
@@ -210,7 +217,7 @@ class InventoryEnv(gym.Env):
     @property
     def reward_unit(self) -> float:
         """Money per unit of reward: ``cost = -reward * reward_unit`` (objective ``"cost"``)."""
-        return float(self.simulator._reward_unit[0])
+        return float(self.simulator.reward_unit[0])
 
     @property
     def pipeline(self) -> np.ndarray:
@@ -236,6 +243,10 @@ class InventoryEnv(gym.Env):
         super().reset(seed=seed)
         options = check_reset_options(options)
         obs = self.simulator.reset(self.np_random, **options)
+        if self.renderer is not None:
+            self.renderer.reset()
+            if self.render_mode == "human":
+                self.render()
         return obs[0], {
             "inventory_position": np.float64(self.inventory_position),
             "scale": np.float64(self.scale),
@@ -244,8 +255,14 @@ class InventoryEnv(gym.Env):
 
     def step(self, action):
         simulator = self.simulator
+        if self.renderer is not None:
+            in_transit = float(simulator.pipeline[0, 1:].sum())
         obs, reward, values = simulator.step_sku(self._order_from_action(action))
         info = numpy_info(sku_info(values))
+        if self.renderer is not None:
+            self.renderer.note_step(in_transit, info["order"], simulator)
+            if self.render_mode == "human":
+                self.render()
         info["pipeline"] = simulator.pipeline[0].copy()
         info["day"] = np.int64(simulator.epoch * self.params.review_period)
         if simulator.epoch == self.params.horizon:
@@ -272,14 +289,18 @@ class InventoryEnv(gym.Env):
         return min(max(amount, 0.0), self.max_order)
 
     def render(self):
-        if self.render_mode is None:
-            gym.logger.warn("render() called without a render_mode; pass render_mode='ansi' or 'rgb_array' to gym.make")
+        """The picture of the state now: a str (``"ansi"``), an ``(H, W, 3)`` uint8 frame (``"rgb_array"``), or None
+        after updating the window (``"human"``, also called by ``reset`` and ``step``)."""
+        if self.renderer is None:
+            gym.logger.warn("render() called without a render_mode; pass render_mode='ansi', 'rgb_array' or 'human' "
+                            "to gym.make")
             return None
-        from gym_inventory import render
+        return self.renderer.render(self.simulator)
 
-        if self.render_mode == "ansi":
-            return render.ansi(self.simulator)
-        return render.rgb_array(self.simulator)
+    def close(self):
+        if self.renderer is not None:
+            self.renderer.close()
+        super().close()
 
 
 def numpy_info(info: dict) -> dict:
@@ -304,43 +325,18 @@ _float64 = np.float64
 def make_simulator(
     n_skus: int,
     *,
-    demand="poisson",
-    demand_kwargs: dict | None = None,
-    max_order: float | None = None,
     initial_inventory=None,
-    split: str | None = None,
     render_mode: str | None = None,
-    **param_kwargs,
+    render_size=None,
+    **problem_kwargs,
 ) -> InventorySimulator:
     """A batched :class:`InventorySimulator` of ``n_skus`` SKUs from ``gym.make``'s keyword arguments.
 
     The env, the vector env, evaluation and the differentiable simulator all build
-    their problem here, so a keyword means the same thing everywhere
-    (``render_mode`` is accepted and ignored). The result carries ``max_order``.
+    their problem here (:meth:`gym_inventory.problem.Problem.from_kwargs`), so a keyword
+    means the same thing everywhere (``render_mode`` and ``render_size`` are accepted and ignored).
     """
-    params = InventoryParams(**param_kwargs)
-    demand_model = resolve_demand(demand, demand_kwargs, split)
-    simulator = InventorySimulator(params, demand_model, n_skus, initial_inventory)
-    simulator.max_order = default_max_order(params, demand_model, max_order)
-    return simulator
-
-
-def resolve_demand(demand, demand_kwargs, split):
-    """The demand model for ``demand`` (preset name or model) and an optional dataset ``split``."""
-    model = make_demand(demand, demand_kwargs)
-    if split is not None:
-        select = getattr(model, "split", None)
-        if not callable(select):
-            raise ValueError(f"split={split!r} needs a demand source with splits (a dataset), got {model!r}")
-        model = select(split)
-    return model
-
-
-def default_max_order(params: InventoryParams, demand_model, max_order) -> float:
-    """The action bound: ``max_order`` if given, else 4 (L + P) x the largest mean daily demand."""
-    if max_order is None:
-        return float(4 * (params.lead_time + params.review_period) * demand_model.max_daily_mean)
-    return check_real("max_order", max_order, 0.0, strict=True)
+    return InventorySimulator(Problem.from_kwargs(**problem_kwargs), n_skus, initial_inventory)
 
 
 def check_reset_options(options) -> dict:

@@ -8,7 +8,7 @@ from gymnasium.vector.utils import batch_space
 
 from gym_inventory.envs.inventory_env import check_reset_options, make_simulator
 from gym_inventory.params import check_bool, check_int
-from gym_inventory.simulator import STEP_FIELDS
+from gym_inventory.simulator import STEP_FIELDS, as_finite_array
 
 
 class InventoryVectorEnv(VectorEnv):
@@ -140,7 +140,7 @@ class InventoryVectorEnv(VectorEnv):
     @property
     def reward_unit(self) -> np.ndarray:
         """Money per unit of reward, ``(num_envs,)``: ``cost = -reward * reward_unit`` (objective ``"cost"``)."""
-        return self.simulator._reward_unit
+        return self.simulator.reward_unit
 
     @property
     def pipeline(self) -> np.ndarray:
@@ -234,7 +234,7 @@ class InventoryVectorEnv(VectorEnv):
         return obs, reward, terminated, np.ones(self.num_envs, dtype=bool), infos
 
     def _orders_from_actions(self, actions) -> np.ndarray:
-        value = self.simulator._as_array(actions, "actions")  # numeric and finite, or a clear error
+        value = as_finite_array(actions, "actions")  # numeric and finite, or a clear error
         if value.shape not in ((self.num_envs, 1), (self.num_envs,)):
             raise ValueError(f"actions must have shape ({self.num_envs}, 1) or ({self.num_envs},), got shape {value.shape}")
         # Documented clip to the action bounds, as in the single env.

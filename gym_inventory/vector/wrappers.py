@@ -1,7 +1,7 @@
-"""Vector versions of the regularization wrappers: mu ``(num_envs, size)`` -> orders ``(num_envs, 1)``.
+"""The vector regularization wrapper: mu ``(num_envs, size)`` -> orders ``(num_envs, 1)``.
 
-Same kinds, bounds and options as :mod:`gym_inventory.wrappers` (they share
-:class:`~gym_inventory.wrappers.ActionRemap`, which calls
+Same kinds, bounds and options as :class:`gym_inventory.wrappers.RegularizedAction`
+(both use :class:`~gym_inventory.wrappers.action_remap.ActionRemap`, which calls
 :func:`gym_inventory.remap.remap` once for all SKUs).
 """
 from __future__ import annotations
@@ -10,24 +10,29 @@ import numpy as np
 from gymnasium.vector import VectorActionWrapper, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from gym_inventory.wrappers.regularization import ActionRemap
+from gym_inventory.wrappers.action_remap import ActionRemap, resolve_kind
 
 
 class VectorRegularizedAction(VectorActionWrapper):
-    """Base of the vector regularization wrappers; subclasses set ``kind``.
+    """Every SKU's action becomes mu of regularization ``kind``.
 
     Args:
         env: a vector env whose ``unwrapped`` is an :class:`~gym_inventory.vector.InventoryVectorEnv`.
-        low, high: bounds of mu for one SKU (None: the documented default of the kind).
+        kind: a name of :data:`gym_inventory.remap.REGULARIZATIONS` (fixed by a named alias).
+        low, high, coefficient_bounds, bias_bounds: bounds of mu for one SKU (None: the kind's default).
         order_cap: optional largest order, units.
         integer: round orders to whole units.
     """
 
-    kind: str = ""
+    #: Set by the named aliases; None: ``kind`` is an argument.
+    fixed_kind: str | None = None
 
-    def __init__(self, env: VectorEnv, *, low=None, high=None, order_cap=None, integer: bool = False):
+    def __init__(self, env: VectorEnv, kind: str | None = None, *, low=None, high=None, coefficient_bounds=None,
+                 bias_bounds=None, order_cap=None, integer: bool = False):
         super().__init__(env)
-        self.remapper = ActionRemap(self.kind, env.unwrapped, low, high, order_cap, integer)
+        self.kind = resolve_kind(type(self), kind)
+        self.remapper = ActionRemap(self.kind, env.unwrapped, low, high, order_cap, integer,
+                                    coefficient_bounds=coefficient_bounds, bias_bounds=bias_bounds)
         self.single_action_space = self.remapper.space
         self.action_space = batch_space(self.remapper.space, self.num_envs)
 
@@ -38,30 +43,30 @@ class VectorRegularizedAction(VectorActionWrapper):
 
 
 class VectorDirectAction(VectorRegularizedAction):
-    """None for every SKU: order = max(mu * scale, 0)."""
+    """Alias of ``VectorRegularizedAction(envs, "none")``."""
 
-    kind = "none"
+    fixed_kind = "none"
 
 
 class VectorBaseStockAction(VectorRegularizedAction):
-    """Base for every SKU: order = max(mu * scale - tot(I), 0)."""
+    """Alias of ``VectorRegularizedAction(envs, "base")``."""
 
-    kind = "base"
+    fixed_kind = "base"
 
 
 class VectorCoeffAction(VectorRegularizedAction):
-    """Coeff for every SKU: order = max(mu . feat(x), 0)."""
+    """Alias of ``VectorRegularizedAction(envs, "coeff")``."""
 
-    kind = "coeff"
+    fixed_kind = "coeff"
 
 
 class VectorBothAction(VectorRegularizedAction):
-    """Both for every SKU: order = max(mu . feat(x) - tot(I), 0)."""
+    """Alias of ``VectorRegularizedAction(envs, "both")``."""
 
-    kind = "both"
+    fixed_kind = "both"
 
 
-#: Regularization kind -> vector wrapper class.
+#: Regularization kind -> its named vector alias (the one class is :class:`VectorRegularizedAction`).
 VECTOR_WRAPPERS = {
-    cls.kind: cls for cls in (VectorDirectAction, VectorBaseStockAction, VectorCoeffAction, VectorBothAction)
+    cls.fixed_kind: cls for cls in (VectorDirectAction, VectorBaseStockAction, VectorCoeffAction, VectorBothAction)
 }

@@ -4,17 +4,16 @@ See :mod:`gym_inventory.wrappers.regularization` for the formulas and default bo
 """
 from __future__ import annotations
 
+from gym_inventory.wrappers.action_remap import ActionRemap, default_bounds, mu_bounds
+from gym_inventory.wrappers.factory import regularize
 from gym_inventory.wrappers.regularization import (
     DEFAULT_BOUND_MULTIPLES,
     SINGLE_WRAPPERS,
-    ActionRemap,
     BaseStockAction,
     BothAction,
     CoeffAction,
     DirectAction,
     RegularizedAction,
-    default_bounds,
-    regularize,
 )
 
 __all__ = [
@@ -27,5 +26,6 @@ __all__ = [
     "DirectAction",
     "RegularizedAction",
     "default_bounds",
+    "mu_bounds",
     "regularize",
 ]
