@@ -10,27 +10,33 @@ from gym_inventory.envs.inventory_env import InventoryEnv, make_simulator
 from gym_inventory.params import check_bool
 
 
-def make_inventory_env(*, normalize_action: bool = False, time_limit: bool = True, **kwargs):
+def make_inventory_env(*, normalize_action: bool = False, **kwargs):
     """Entry point of ``InventoryLeadTime-v0``: the env under its one ``TimeLimit`` of ``horizon`` epochs.
 
     The horizon is a keyword of the env (it sizes the demand path), so the entry point
     applies Gymnasium's ``TimeLimit`` with it, and ``env.spec.max_episode_steps``
-    reports it. The spec records ``time_limit=False`` in its kwargs: ``gym.make(env.spec)``
-    then builds the env without this ``TimeLimit`` and applies the spec's own
-    ``max_episode_steps``, so the rebuilt stack again has exactly one.
+    reports it. The spec records :func:`make_bare_inventory_env` as its entry point:
+    ``gym.make(env.spec)`` builds the env without this ``TimeLimit`` and applies the
+    spec's own ``max_episode_steps``, so the rebuilt stack again has exactly one.
 
     Args:
         normalize_action: append Gymnasium's ``RescaleAction(-1, 1)``: the action is then
             in ``[-1, 1]``, affine to ``[0, max_order]`` (recorded in the spec's
             ``additional_wrappers``).
-        time_limit: apply the ``TimeLimit`` (False: the caller applies one).
         **kwargs: the arguments of :class:`InventoryEnv`.
     """
     normalize_action = check_bool("normalize_action", normalize_action)
     env = InventoryEnv(**kwargs)
-    if check_bool("time_limit", time_limit):
-        env = TimeLimit(env, max_episode_steps=env.params.horizon)
+    env = TimeLimit(env, max_episode_steps=env.params.horizon)
     return normalized(env) if normalize_action else env
+
+
+def make_bare_inventory_env(**kwargs) -> InventoryEnv:
+    """The entry point that ``env.spec`` records: the env alone (``gym.make`` applies the spec's wrappers)."""
+    return InventoryEnv(**kwargs)
+
+
+make_bare_inventory_env.metadata = InventoryEnv.metadata
 
 
 def normalized(env):
@@ -51,4 +57,4 @@ def normalized(env):
 
 make_inventory_env.metadata = InventoryEnv.metadata
 
-__all__ = ["InventoryEnv", "make_inventory_env", "make_simulator", "normalized"]
+__all__ = ["InventoryEnv", "make_bare_inventory_env", "make_inventory_env", "make_simulator", "normalized"]

@@ -14,14 +14,17 @@ from gym_inventory.simulator import RECORD_FIELDS, InventorySimulator, sku_info
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
 
-#: The registered entry point of ``InventoryLeadTime-v0``.
-ENTRY_POINT = "gym_inventory.envs:make_inventory_env"
+#: The registered entry point of ``InventoryLeadTime-v0`` (applies the ``TimeLimit``), and the
+#: one that ``env.spec`` records (the bare env: ``gym.make(env.spec)`` applies the spec's own).
+#: (Built from ``__package__``, ``gym_inventory.envs``, which imports this module.)
+ENTRY_POINT = f"{__package__}:make_inventory_env"
+SPEC_ENTRY_POINT = f"{__package__}:make_bare_inventory_env"
 
 
-def _entry_point():
-    from gym_inventory.envs import make_inventory_env
-
-    return make_inventory_env
+def _is_entry_point(entry_point) -> bool:
+    if callable(entry_point):
+        entry_point = f"{getattr(entry_point, '__module__', '')}:{getattr(entry_point, '__name__', '')}"
+    return entry_point in (ENTRY_POINT, SPEC_ENTRY_POINT)
 
 
 class InventoryEnv(gym.Env):
@@ -183,19 +186,20 @@ class InventoryEnv(gym.Env):
     def spec(self):
         """The ``EnvSpec`` that ``gym.make`` set (None for an env built directly).
 
-        When built by the registered entry point, the spec's kwargs say
-        ``time_limit=False`` (and drop ``normalize_action``): the spec's
-        ``max_episode_steps`` and ``additional_wrappers`` already describe the
-        ``TimeLimit`` and ``RescaleAction`` that the entry point applied, so
-        ``gym.make(env.spec)`` applies each of them once.
+        When built by the registered entry point, the spec records the entry point of
+        the bare env (``gym_inventory.envs:make_bare_inventory_env``) and drops
+        ``normalize_action`` from its kwargs: the spec's ``max_episode_steps`` and
+        ``additional_wrappers`` already describe the ``TimeLimit`` and ``RescaleAction``
+        that the registered entry point applied, so ``gym.make(env.spec)`` applies each
+        of them once, and ``spec.kwargs`` stay the env's own arguments.
         """
         return self.__dict__.get("_spec")
 
     @spec.setter
     def spec(self, spec) -> None:
-        if spec is not None and spec.entry_point in (ENTRY_POINT, _entry_point()):
+        if spec is not None and _is_entry_point(spec.entry_point):
             kwargs = {key: value for key, value in spec.kwargs.items() if key != "normalize_action"}
-            spec = dataclasses.replace(spec, kwargs={**kwargs, "time_limit": False})
+            spec = dataclasses.replace(spec, entry_point=SPEC_ENTRY_POINT, kwargs=kwargs)
         self.__dict__["_spec"] = spec
 
     # ---------------------------------------------------------------- public state
