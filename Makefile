@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 # that 2.13.0 satisfies, so the editable install below adds nothing to it.
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: install demo test benchmarks clean
+.PHONY: install postgres demo test benchmarks clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,22 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
+# The PostgreSQL server that tests/test_postgres.py starts (a throwaway cluster in a temp dir,
+# stopped afterwards): Debian's package, installed here when missing and when we may (root,
+# apt-get). Elsewhere those tests are skipped, and pytest's summary says why.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing PostgreSQL (apt-get install postgresql) for tests/test_postgres.py"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL's server is missing and cannot be installed here (needs root and apt-get): tests/test_postgres.py will be skipped"; \
+	fi
+
 demo: install
 	$(PY) -m gym_inventory.cli demo
 
-test: install
+test: install postgres
 	$(PY) -m pytest -n 2 -q
 
 benchmarks: install

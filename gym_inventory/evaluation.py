@@ -35,10 +35,14 @@ import numpy as np
 
 from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.envs.inventory_env import make_simulator, resolve_demand
-from gym_inventory.params import check_int
+from gym_inventory.params import check_choice, check_int
 from gym_inventory.policy import Policy
 from gym_inventory.problem import Problem
 from gym_inventory.simulator import InventorySimulator
+
+
+#: What :func:`evaluate`'s ``cost_days`` may count.
+COST_DAYS = ("epoch", "lead_time_window")
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class TiledDemand(DemandModel):
         self.integer = model.integer
         self.static_names = model.static_names
         self.dynamic_names = model.dynamic_names
+        self.warmup_days = model.warmup_days
 
     @property
     def max_daily_mean(self) -> float:
@@ -182,6 +187,7 @@ def evaluate(
     warmup_epochs: int | None = None,
     seed: int = 0,
     name: str | None = None,
+    cost_days: str = "epoch",
 ) -> Evaluation:
     """Mean cost per day (95% CI), fill rate, stockout rate and turnover time of ``policy``.
 
@@ -194,10 +200,14 @@ def evaluate(
         warmup_epochs: epochs excluded from the metrics; None: :func:`default_warmup`.
         seed: seed of the demand paths (the same seed gives the same paths to every policy).
         name: the row name; None: ``policy.name``.
+        cost_days: which days ``cost`` and ``ci`` average: ``"epoch"`` (each epoch's own P
+            days) or ``"lead_time_window"`` (the P days starting L days after each order, the
+            days it controls: the sum of the rewards of ``reward_timing="lead_time_window"``,
+            the study's costed days); the other metrics count the epochs' own days.
     """
     return evaluate_copies(
         policy, env_or_spec, copies=1, n_trajectories=n_trajectories, horizon=horizon,
-        warmup_epochs=warmup_epochs, seed=seed, names=None if name is None else [name],
+        warmup_epochs=warmup_epochs, seed=seed, names=None if name is None else [name], cost_days=cost_days,
     )[0]
 
 
@@ -211,6 +221,7 @@ def evaluate_copies(
     warmup_epochs: int | None = None,
     seed: int = 0,
     names: list | None = None,
+    cost_days: str = "epoch",
 ) -> list:
     """Evaluate ``copies`` policies at once on the same paths: one :class:`Evaluation` per copy.
 
@@ -239,12 +250,22 @@ def evaluate_copies(
     if names is not None and len(names) != copies:
         raise ValueError(f"names must have one entry per copy ({copies}), got {names!r}")
 
+    check_choice("cost_days", cost_days, COST_DAYS)
+    if cost_days == "lead_time_window" and (params.reward_timing, params.objective) != ("lead_time_window", "cost"):
+        raise ValueError("cost_days='lead_time_window' needs reward_timing='lead_time_window' and objective='cost', "
+                         f"got {params.reward_timing!r} and {params.objective!r}")
+
     simulator.reset(np.random.default_rng(seed))
     policy.reset(n * copies)
-    for _ in range(params.horizon):
-        simulator.step(policy_orders(policy, simulator.decision_state(), n * copies, simulator.max_order))
+    window_cost = np.zeros(n * copies)  # the costs of the orders' lead-time windows: minus their rewards
+    for epoch in range(params.horizon):
+        reward = simulator.step(policy_orders(policy, simulator.decision_state(), n * copies, simulator.max_order))[1]
+        if epoch >= warmup:
+            window_cost -= reward
 
     per_sku = simulator.episode_metrics(warmup)
+    if cost_days == "lead_time_window":
+        per_sku["cost_per_day"] = window_cost * simulator.reward_unit / np.maximum(per_sku["days"], 1)
     records = {key: simulator.records[key][:, warmup:].sum(axis=1) for key in ("demand", "unmet_demand", "sales", "on_hand_days")}
     results = []
     for copy in range(copies):

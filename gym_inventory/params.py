@@ -2,6 +2,8 @@
 
 :class:`InventoryParams` is frozen and validated on construction: every bad value
 raises a ``TypeError`` or ``ValueError`` that names the argument and the value.
+Sizes and costs have documented limits (:data:`LIMITS`, docs/validation.md): a
+request past them would exhaust memory or overflow the costs to infinity.
 """
 from __future__ import annotations
 
@@ -12,10 +14,20 @@ from dataclasses import dataclass
 REWARD_TIMINGS = ("step", "lead_time_window")
 FORECAST_SOURCES = ("expected", "realized")
 OBJECTIVES = ("cost", "service")
+#: Largest accepted value of each size or cost (memory grows linearly with the sizes; costs stay finite).
+LIMITS = {
+    "lead_time": 10_000,  # days
+    "review_period": 10_000,  # days
+    "horizon": 10_000_000,  # order epochs
+    "episode_days": 10_000_000,  # horizon x review_period (+ lead time): the days one episode simulates
+    "cost": 1e9,  # holding_cost, penalty_cost, stockout_weight, turnover_weight: money per unit-day
+    "max_order": 1e15,  # units per order (the action bound; the default follows the mean demand)
+    "units": 1e15,  # stock, units in transit and demand of one day given to reset (float32 observations stay finite)
+}
 
 
-def check_int(name: str, value, minimum: int) -> int:
-    """Return ``value`` as an int >= ``minimum`` or raise naming ``name``."""
+def check_int(name: str, value, minimum: int, maximum: int | None = None) -> int:
+    """Return ``value`` as an int >= ``minimum`` (and <= ``maximum``) or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
             value = int(value)
@@ -23,11 +35,13 @@ def check_int(name: str, value, minimum: int) -> int:
             raise TypeError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum} (the documented limit), got {value!r}")
     return int(value)
 
 
-def check_real(name: str, value, minimum: float = 0.0, *, strict: bool = False) -> float:
-    """Return ``value`` as a finite float >= ``minimum`` (> when ``strict``) or raise naming ``name``."""
+def check_real(name: str, value, minimum: float = 0.0, *, strict: bool = False, maximum: float | None = None) -> float:
+    """Return ``value`` as a finite float >= ``minimum`` (> when ``strict``; <= ``maximum``) or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     value = float(value)
@@ -35,7 +49,76 @@ def check_real(name: str, value, minimum: float = 0.0, *, strict: bool = False) 
         raise ValueError(f"{name} must be finite, got {value!r}")
     if value < minimum or (strict and value == minimum):
         raise ValueError(f"{name} must be {'>' if strict else '>='} {minimum:g}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:g} (the documented limit), got {value!r}")
     return value
+
+
+def check_real_array(name: str, value, expected: str = "numeric"):
+    """``value`` as a float64 array of finite real numbers, or raise naming ``name`` (``expected``: what it must be).
+
+    Bools, complex numbers, strings and other objects are refused (``TypeError``), not
+    converted: ``["7"]``, ``[True]`` and ``[5+1j]`` are not quantities.
+    """
+    import reprlib
+
+    import numpy as np
+
+    shown = reprlib.Repr()  # a short repr: a huge input is not spelled out in the message
+    shown.maxlist, shown.maxstring, shown.maxother = 8, 40, 80
+    try:
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # ragged nesting
+        raise TypeError(f"{name} must be {expected}, got {shown.repr(value)}") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be {expected}: real numbers (not bools, complex numbers or strings), got {shown.repr(value)} "
+                        f"of dtype {array.dtype}")
+    array = array.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got {shown.repr(value)}")
+    return array
+
+
+#: Bytes the simulator holds per SKU and simulated day (demand paths, features, metrics), with a margin:
+#: about 280 measured for Poisson demand (tracemalloc peak of a reset).
+BYTES_PER_SKU_DAY = 512
+
+
+def available_memory() -> int:
+    """Bytes of memory this machine can still give (``MemAvailable``; physical memory where unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62  # unknown: no bound
+
+
+def check_memory(what: str, nbytes: int) -> None:
+    """``MemoryError``-free refusal: ``ValueError`` saying how much ``what`` needs when it exceeds the free memory."""
+    free = available_memory()
+    if nbytes > free:
+        raise ValueError(f"{what} needs about {nbytes / 2**30:.3g} GiB of memory, more than the {free / 2**30:.3g} GiB "
+                         f"available; ask for fewer SKUs or days")
+
+
+def check_units(name: str, array):
+    """``array`` if every entry is at most :data:`LIMITS` ``["units"]`` in size, else ``ValueError`` naming ``name``."""
+    import numpy as np
+
+    if array.size and float(np.max(np.abs(array))) > LIMITS["units"]:
+        raise ValueError(f"{name} must be at most {LIMITS['units']:g} units in size (the documented limit), "
+                         f"got {float(np.max(np.abs(array))):g}")
+    return array
 
 
 def check_choice(name: str, value, choices) -> str:
@@ -96,19 +179,26 @@ class InventoryParams:
 
     def __post_init__(self):
         set_ = object.__setattr__
-        set_(self, "lead_time", check_int("lead_time", self.lead_time, 0))
-        set_(self, "review_period", check_int("review_period", self.review_period, 1))
-        set_(self, "horizon", check_int("horizon", self.horizon, 1))
+        set_(self, "lead_time", check_int("lead_time", self.lead_time, 0, LIMITS["lead_time"]))
+        set_(self, "review_period", check_int("review_period", self.review_period, 1, LIMITS["review_period"]))
+        set_(self, "horizon", check_int("horizon", self.horizon, 1, LIMITS["horizon"]))
         set_(self, "lost_sales", check_bool("lost_sales", self.lost_sales))
-        set_(self, "holding_cost", check_real("holding_cost", self.holding_cost))
-        set_(self, "penalty_cost", check_real("penalty_cost", self.penalty_cost))
+        set_(self, "holding_cost", check_real("holding_cost", self.holding_cost, maximum=LIMITS["cost"]))
+        set_(self, "penalty_cost", check_real("penalty_cost", self.penalty_cost, maximum=LIMITS["cost"]))
         set_(self, "reward_timing", check_choice("reward_timing", self.reward_timing, REWARD_TIMINGS))
         set_(self, "objective", check_choice("objective", self.objective, OBJECTIVES))
-        set_(self, "stockout_weight", check_real("stockout_weight", self.stockout_weight))
-        set_(self, "turnover_weight", check_real("turnover_weight", self.turnover_weight))
+        set_(self, "stockout_weight", check_real("stockout_weight", self.stockout_weight, maximum=LIMITS["cost"]))
+        set_(self, "turnover_weight", check_real("turnover_weight", self.turnover_weight, maximum=LIMITS["cost"]))
         set_(self, "normalize", check_bool("normalize", self.normalize))
         set_(self, "forecast_noise", check_real("forecast_noise", self.forecast_noise))
         set_(self, "forecast_source", check_choice("forecast_source", self.forecast_source, FORECAST_SOURCES))
+        days = self.horizon * self.review_period + self.lead_time
+        if days > LIMITS["episode_days"]:
+            raise ValueError(
+                f"horizon x review_period + lead_time must be <= {LIMITS['episode_days']} days (the documented limit: "
+                f"one episode's demand and pipeline are held in memory), got {self.horizon} x {self.review_period} + "
+                f"{self.lead_time} = {days}"
+            )
 
     @property
     def episode_days(self) -> int:

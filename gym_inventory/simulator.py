@@ -23,6 +23,7 @@ from gym_inventory.core import (
 from gym_inventory.demand import DemandPaths
 from gym_inventory.dynamics import PythonFloats, simulate_columns, stack_pipeline
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
+from gym_inventory.params import BYTES_PER_SKU_DAY, check_memory, check_real_array, check_units
 from gym_inventory.problem import Problem
 
 #: Static context every observation carries, before the demand model's own static features.
@@ -117,6 +118,8 @@ class InventorySimulator:
         demand_model = self.demand_model = problem.demand
         self.max_order = problem.max_order  # the action bound, units
         self.n_skus = int(n_skus)
+        days = params.episode_days + params.lookahead_days + HISTORY_DAYS + FORECAST_DAYS
+        check_memory(f"simulating {self.n_skus} SKUs x {days} days", self.n_skus * days * BYTES_PER_SKU_DAY)
         self.initial_inventory = None if initial_inventory is None else self._check_pipeline(initial_inventory, "initial_inventory")
         width = params.lead_time + 1
         names = ["net_inventory"] + [f"arriving_in_{k}_days" for k in range(params.lead_time)]
@@ -188,6 +191,8 @@ class InventorySimulator:
             if self.demand_model.integer:
                 start[:, 0] = np.round(start[:, 0])
         self.pipeline = np.array(np.broadcast_to(start, (self.n_skus, p.lead_time + 1)), dtype=np.float64)
+        if demand is None and self.demand_model.warmup_days:  # the source's days before the first decision
+            self._run_warmup(self.demand_model.warmup_days)
         self._sku_pipeline = self.pipeline[0].tolist()
         self.epoch = 0
         # One block for every per-epoch record, written with one assignment per step;
@@ -207,6 +212,16 @@ class InventorySimulator:
             self._sku_observation = np.zeros((p.horizon, self.obs_dim), dtype=np.float32)
             self._sku_observation[:, p.lead_time + 1 :] = self._context[:, 0]
         return self.observe()
+
+    def _run_warmup(self, days: int):
+        """Run the last ``days`` days of the history with no order (the study's warm-up), from the pipeline."""
+        p = self.params
+        out = simulate_columns(
+            self.pipeline[:, 0], [self.pipeline[:, k] for k in range(1, p.lead_time + 1)], np.zeros(self.n_skus),
+            [self._demand[:, day] for day in range(self._first_day - days, self._first_day)],
+            lost_sales=p.lost_sales, holding_cost=p.holding_cost, penalty_cost=p.penalty_cost, xp=np,
+        )
+        self.pipeline = np.array(stack_pipeline(out, np), dtype=np.float64)
 
     def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
         """Context part of every observation, epoch-major: ``(horizon, n_skus, obs_dim - L - 1)`` float32."""
@@ -409,7 +424,7 @@ class InventorySimulator:
     # ------------------------------------------------------------------ checks
     def _check_pipeline(self, value, name: str) -> np.ndarray:
         width = self.params.lead_time + 1
-        array = as_finite_array(value, name)
+        array = check_units(name, as_finite_array(value, name))
         if array.ndim == 0:
             pipeline = np.zeros((self.n_skus, width))
             pipeline[:, 0] = array
@@ -425,7 +440,7 @@ class InventorySimulator:
         return pipeline
 
     def _check_path(self, value, name: str, days: int | None) -> np.ndarray:
-        array = as_finite_array(value, name)
+        array = check_units(name, as_finite_array(value, name))
         if array.ndim == 1:
             array = np.broadcast_to(array, (self.n_skus, array.shape[0]))
         if array.ndim != 2 or array.shape[0] != self.n_skus or (days is not None and array.shape[1] != days):
@@ -462,16 +477,9 @@ class InventorySimulator:
 
 def as_finite_array(value, name: str) -> np.ndarray:
     """``value`` as a float64 array: ``TypeError`` naming ``name`` when it is not numeric, ``ValueError``
-    when an entry is NaN or infinite (the check of every array the simulator and the envs take)."""
-    try:
-        if value is None:
-            raise TypeError
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numeric, got {value!r}") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
+    when an entry is NaN or infinite (the check of every array the simulator and the envs take); bools, complex
+    numbers and strings are not numbers here (:func:`gym_inventory.params.check_real_array`)."""
+    return check_real_array(name, value)
 
 
 def episode_metrics(records: dict, start: int, stop: int, review_period: int) -> dict:

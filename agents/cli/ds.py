@@ -9,12 +9,14 @@ interruption resumes from the checkpoint; a directory holding another run is ref
 from __future__ import annotations
 
 from gym_inventory.cli.common import add_env_arguments
+from gym_inventory.remap import REGULARIZATIONS
 
 HELP = "train a policy with the differentiable simulator (pathwise gradients through the shared dynamics)"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--reg", required=True, metavar="KIND", help="regularization: none, base, coeff or both")
+    parser.add_argument("--reg", required=True, metavar="KIND", choices=REGULARIZATIONS,
+                        help="regularization: none, base, coeff or both")
     add_env_arguments(parser, required=True)
     parser.add_argument("--config", metavar="HYPERPARAMS.yaml", default=None,
                         help="DS hyperparameters (default: agents/hyperparams/ds.yml)")

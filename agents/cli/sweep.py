@@ -11,22 +11,30 @@ resumes a killed sweep (or extends a finished one with a larger ``--trials``).
 """
 from __future__ import annotations
 
+from agents.sb3.algorithms import ALGORITHMS
 from gym_inventory.cli.common import add_env_arguments
+from gym_inventory.remap import REGULARIZATIONS
 
 HELP = "sweep an algorithm's hyperparameters on Optuna (random search by default) and plot best-so-far curves"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--algo", required=True, help="ds, or an SB3 algorithm (ddpg, td3, sac, ppo, a2c, ...)")
-    parser.add_argument("--reg", required=True, metavar="KIND", help="regularization: none, base, coeff or both")
+    parser.add_argument("--algo", required=True, type=str.lower, choices=["ds", *ALGORITHMS],
+                        help="ds, or an SB3 algorithm (ddpg, td3, sac, ppo, a2c, ...)")
+    parser.add_argument("--reg", required=True, metavar="KIND", choices=REGULARIZATIONS,
+                        help="regularization: none, base, coeff or both")
     parser.add_argument("--trials", type=int, default=20, help="trials in the sweep (default 20)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes on this machine (default 1)")
     parser.add_argument("--out", required=True, metavar="DIR", help="sweep directory (created, or resumed)")
-    parser.add_argument("--setting", default=None, help="a study setting: setting1 .. setting4 (instead of --env-config)")
+    parser.add_argument("--setting", default=None, help="a study setting: setting1 .. setting4, setting4_h2 .. setting4_h64, "
+                        "or a package variant variant1 .. variant4 (instead of --env-config)")
     add_env_arguments(parser)
     parser.add_argument("--storage", default=None, metavar="URL",
                         help="Optuna database URL shared by several machines (default: a journal file in DIR)")
-    parser.add_argument("--sampler", default="random", help="random (default, the best-so-far protocol) or tpe")
+    parser.add_argument("--heartbeat", type=int, default=None, metavar="SECONDS",
+                        help="with --storage: seconds between a worker's heartbeats; a trial without one for 4 of them "
+                             "is failed and run again (default 30)")
+    parser.add_argument("--sampler", default="random", choices=("random", "tpe"), help="random (default, the best-so-far protocol) or tpe")
     parser.add_argument("--timesteps", type=int, default=None,
                         help="budget per trial: env steps (SB3) or gradient steps (DS); default: the space's budget")
     parser.add_argument("--seed", type=int, default=0, help="seeds the sampler and the trials' training (default 0)")
@@ -37,7 +45,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--val-skus", type=int, default=None, help="validation SKUs (default 100)")
     parser.add_argument("--test-skus", type=int, default=None, help="test SKUs (default 100)")
     parser.add_argument("--reference", default="auto",
-                        help="reference cost: auto, best_classical, critical_fractile or optimal_base_stock")
+                        help="reference cost: auto (the setting's), best_classical, best_non_anticipating, critical_fractile, "
+                             "dp_exact, dp_empirical or optimal_base_stock")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -67,7 +76,7 @@ def build_spec(args):
         flags = {k[len("env_"):]: v for k, v in vars(args).items() if k.startswith("env_") and k != "env_config" and v is not None}
         env = check_env_kwargs(dict(setting.env_kwargs, **flags))
         sizes = {"train_skus": setting.train_skus, "val_skus": setting.val_skus, "test_skus": setting.test_skus,
-                 "warmup_epochs": setting.warmup_epochs}
+                 "warmup_epochs": setting.warmup_epochs, "cost_days": setting.cost_days}
         reference = setting.reference if args.reference == "auto" else args.reference
     else:
         env = env_kwargs_from_args(args)
@@ -88,11 +97,15 @@ def build_spec(args):
 
 def run(args) -> int:
     from agents.sweep import run_sweep
+    from gym_inventory.cli import UsageError
 
     spec = build_spec(args)
     log = None if args.quiet else (lambda line: print(line, flush=True))
+    options = {} if args.heartbeat is None else {"heartbeat_interval": args.heartbeat}
+    if args.heartbeat is not None and args.storage is None:
+        raise UsageError("--heartbeat applies to a database (--storage URL) only")
     summary = run_sweep(spec, args.out, n_trials=args.trials, workers=args.workers, storage_url=args.storage, log=log,
-                        progress=not args.quiet)
+                        progress=not args.quiet, **options)
     reference = summary["reference"]
     print(f"reference ({reference['policy']}{', exact' if reference['exact'] else ''}): "
           f"test cost per day {reference['cost']:.4f}")

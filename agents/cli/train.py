@@ -3,22 +3,25 @@
     gym-inventory train --algo ddpg --reg both --env-config env.yaml [--config hyperparams.yaml] \\
         --timesteps 100000 --seed 0 --out runs/ddpg-both [--progress-bar]
 
-Writes a run directory (``run.json``, ``model.zip``, ``checkpoints/``, ``tensorboard/``;
+Writes a run directory (``run.json``, ``model.pt``, ``checkpoints/``, ``tensorboard/``;
 see :mod:`agents.sb3.run_dir`); ``gym-inventory evaluate DIR`` evaluates it. Re-running
 the same command after an interruption continues from the last checkpoint; a
 directory holding another run is refused, nothing overwritten.
 """
 from __future__ import annotations
 
+from agents.sb3.algorithms import ALGORITHMS
 from gym_inventory.cli.common import add_env_arguments
+from gym_inventory.remap import REGULARIZATIONS
 
 HELP = "train an SB3 / sb3-contrib algorithm (ddpg, td3, sac, ppo, a2c, tqc, trpo, recurrentppo, ars) with a regularization"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--algo", required=True, metavar="NAME",
+    parser.add_argument("--algo", required=True, metavar="NAME", type=str.lower, choices=list(ALGORITHMS),
                         help="ddpg, td3, sac, ppo, a2c, tqc, trpo, recurrentppo or ars")
-    parser.add_argument("--reg", default="none", metavar="KIND", help="regularization: none (default), base, coeff or both")
+    parser.add_argument("--reg", default="none", metavar="KIND", choices=REGULARIZATIONS,
+                        help="regularization: none (default), base, coeff or both")
     add_env_arguments(parser, required=True)
     parser.add_argument("--config", metavar="HYPERPARAMS.yaml", default=None,
                         help="hyperparameters overriding agents/hyperparams/<algo>.yml key by key")

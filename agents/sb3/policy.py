@@ -63,6 +63,14 @@ class SB3Policy(Policy):
         self._lstm_states = None
         self._episode_starts = np.ones(n_skus, dtype=bool)
 
+    def model_observation(self, observation: np.ndarray) -> np.ndarray:
+        """What the model reads for env observations ``(n, obs_dim)``: the selected parts, normalized as in training."""
+        if self.columns is not None:
+            observation = observation[:, self.columns]
+        if self.obs_normalizer is not None:
+            observation = self.obs_normalizer.normalize_obs(observation)
+        return observation
+
     def mu(self, observation: np.ndarray) -> np.ndarray:
         """mu ``(n, size)`` of the deterministic policy for observations ``(n, obs_dim)``."""
         observation = np.asarray(observation, dtype=np.float32)
@@ -71,10 +79,7 @@ class SB3Policy(Policy):
                 f"observations must have shape (n_skus, {self.obs_dim}) for this policy (trained with that lead time "
                 f"and context), got shape {observation.shape}"
             )
-        if self.columns is not None:
-            observation = observation[:, self.columns]
-        if self.obs_normalizer is not None:
-            observation = self.obs_normalizer.normalize_obs(observation)
+        observation = self.model_observation(observation)
         if self.recurrent:
             n = observation.shape[0]
             if self._episode_starts is None or self._episode_starts.shape[0] != n:

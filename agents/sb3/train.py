@@ -15,34 +15,13 @@ import time
 
 from agents.results import TrainResult
 from agents.sb3 import run_dir as runs
-from agents.sb3.algorithms import algorithm_kwargs, get_algorithm, load_hyperparams, split_options
+from agents.sb3.algorithms import get_algorithm, load_hyperparams, split_options
 from agents.sb3.callbacks import CheckpointCallback, ValidationCallback
-from agents.sb3.env import MuRescale, env_kwargs as resolve_env_kwargs, make_env, make_vec_env
-from agents.sb3.initial_action import resolve_initial_mu, set_initial_mu
-from agents.sb3.policy import SB3Policy, regularization_wrapper
+from agents.sb3.env import env_kwargs as resolve_env_kwargs, make_vec_env
+from agents.sb3.model import build_model
+from agents.sb3.policy import SB3Policy
 from gym_inventory.params import check_int
 from gym_inventory.remap import check_kind
-
-
-def build_model(algo, regularization: str, env_kwargs: dict, hyperparams: dict, venv, *, seed: int = 0,
-                device="cpu", verbose: int = 0):
-    """A fresh model of ``algo`` on ``venv`` with the initial action bias of ``hyperparams``.
-
-    The algorithm's own complaints about a value (SB3 asserts some) become ``ValueError``.
-    """
-    spec = get_algorithm(algo)
-    options, kwargs = split_options(hyperparams)
-    probe = make_env(regularization, env_kwargs, regularization_options=options["regularization_options"])
-    remapper = regularization_wrapper(probe).remapper
-    try:
-        model = spec.cls(env=venv, seed=seed, device=device, verbose=verbose, **algorithm_kwargs(kwargs, remapper.size))
-    except (AssertionError, TypeError, ValueError, KeyError) as error:
-        raise ValueError(f"{spec.class_name} rejected the hyperparameters: {error}") from None
-    initial_mu = resolve_initial_mu(options["initial_mu"], regularization, probe.unwrapped.params, remapper.size,
-                                    remapper.low.tolist(), remapper.high.tolist())
-    if initial_mu is not None:
-        set_initial_mu(model, initial_mu, MuRescale(remapper.space), gain=options["final_layer_gain"])
-    return model
 
 
 def train(algo, regularization: str = "none", env_config=None, hyperparams=None, total_timesteps: int = 10_000,
@@ -67,8 +46,6 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
         log: optional callable receiving one progress line per validation.
         verbose: SB3's verbosity (1: its tables on stdout).
     """
-    from stable_baselines3.common.vec_env import VecNormalize
-
     from gym_inventory.baselines import best_classical
     from gym_inventory.evaluation import split_problem
 
@@ -96,12 +73,10 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
         state = checkpoint["validation"]
         reference_cost = state.get("reference_cost")
         venv.close()
-        venv = make_vec_env(kind, env_kwargs, seed=seed + checkpoint["step"], **dict(venv_options, normalize_observation=False))
-        if options["normalize_observation"]:
-            venv = VecNormalize.load(os.path.join(checkpoint["path"], runs.NORMALIZER_FILE), venv)
-        model = spec.cls.load(os.path.join(checkpoint["path"], runs.MODEL_FILE), env=venv, device=device, verbose=verbose)
-        if spec.off_policy:
-            model.load_replay_buffer(os.path.join(checkpoint["path"], runs.REPLAY_BUFFER_FILE))
+        # Rebuilt from data (never unpickled): the same constructor, then the checkpoint's state dicts.
+        venv = make_vec_env(kind, env_kwargs, seed=seed + checkpoint["step"], **venv_options)
+        model = build_model(spec.name, kind, env_kwargs, hyperparams, venv, seed=seed, device=device, verbose=verbose)
+        runs.load_checkpoint(checkpoint, model, spec.off_policy)
         if log:
             log(f"resuming from the checkpoint at step {checkpoint['step']}")
     else:
@@ -124,7 +99,7 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
             runs.restore_best(validation, checkpoint["path"])
         model.set_logger(tensorboard_logger(log_dir, None if checkpoint is None else checkpoint["step"], verbose=verbose))
         callbacks.append(CheckpointCallback(
-            lambda current: runs.save_checkpoint(log_dir, current, validation, spec.off_policy),
+            lambda current: runs.save_checkpoint(log_dir, current, validation, spec.off_policy, run),
             options["eval_freq"], start=0 if checkpoint is None else checkpoint["step"],
         ))
     # ARS's loop does not read callbacks' answers: with patience it learns eval_freq steps

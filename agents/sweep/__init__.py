@@ -12,7 +12,7 @@ summary.
 from agents.sweep.curves import best_so_far, curve_record, order_curves, trials_to_reach, write_curves
 from agents.sweep.report import summarize, trial_table
 from agents.sweep.runner import run_sweep, worker_main
-from agents.sweep.space import load_space, shipped_algorithms, space_file
+from agents.sweep.space import load_space, shipped_algorithms, space_file, study_space_file
 from agents.sweep.spec import SweepSpec
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "run_sweep",
     "shipped_algorithms",
     "space_file",
+    "study_space_file",
     "summarize",
     "trial_table",
     "trials_to_reach",

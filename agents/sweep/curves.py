@@ -163,3 +163,45 @@ def plot_curves(records: list, path, *, title: str = "", reference: float | None
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+#: What a comparison says when its 95% interval holds 0.
+NO_DIFFERENCE = "no difference detected at this budget"
+
+
+def paired_conclusion(baseline, treated, *, claim: str, opposite: str) -> dict:
+    """Compare two arms over repeats that share their seeds (repeat ``i`` of each: same trial
+    order seed, same training seeds, same SKUs): the mean of ``treated[i] - baseline[i]`` with
+    its 95% Student-t interval (:func:`scipy.stats.ttest_rel`).
+
+    The line says ``claim`` only where the whole interval is below 0, ``opposite`` where it
+    is above 0, else :data:`NO_DIFFERENCE` (also with fewer than 2 repeats: no interval).
+    Returns a JSON-ready dict: ``mean``, ``low``, ``high`` (None without an interval),
+    ``repeats``, ``verdict`` (``"lower"``, ``"higher"`` or ``"none"``) and ``line``.
+    """
+    from scipy import stats
+
+    base = np.asarray(baseline, dtype=np.float64)
+    other = np.asarray(treated, dtype=np.float64)
+    if base.shape != other.shape or base.ndim != 1:
+        raise ValueError(f"baseline and treated must be 1-D of one length (one value per repeat), got {base.shape} and {other.shape}")
+    keep = np.isfinite(base) & np.isfinite(other)
+    difference = other[keep] - base[keep]
+    record = {"repeats": int(difference.size), "mean": float(difference.mean()) if difference.size else None,
+              "low": None, "high": None, "verdict": "none"}
+    if difference.size >= 2 and np.ptp(difference) > 0:
+        interval = stats.ttest_rel(other[keep], base[keep]).confidence_interval(0.95)
+        record.update(low=float(interval.low), high=float(interval.high))
+        if interval.high < 0:
+            record["verdict"] = "lower"
+        elif interval.low > 0:
+            record["verdict"] = "higher"
+    if record["mean"] is None:
+        text = "no finished repeats"
+    elif record["low"] is None:
+        text = f"mean difference {record['mean']:+.4f}, {difference.size} repeat(s): no interval"
+    else:
+        text = f"mean difference {record['mean']:+.4f}, 95% CI [{record['low']:+.4f}, {record['high']:+.4f}], {difference.size} repeats"
+    verdict = {"lower": claim, "higher": opposite, "none": NO_DIFFERENCE}[record["verdict"]]
+    record["line"] = f"{verdict} ({text})"
+    return record

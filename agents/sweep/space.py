@@ -19,7 +19,12 @@ A file holds::
 * ``initial_action_bias``: where the untrained policy starts, as a fraction of the
   upper bound of its raw action mu (:func:`agents.ds.default_mu_bounds`): the order
   (none) or order-up-to level (base) in units of the SKU's scale, or the coefficient
-  on the 7-day forecast (coeff, both; the other coefficients start at 0).
+  on the 7-day forecast (coeff, both; the other coefficients start at 0). With
+  ``initial_action_bias_of: order_cap`` (the study's spaces) none and base map it as the
+  authors' code does: the untrained order (none) or order-up-to level (base) is the
+  fraction times the order cap ``max_order`` in units (their ``initial_action_bias x
+  max_replenish``), i.e. mu = fraction x max_order / scale, with the training SKUs' mean
+  scale; coeff and both keep the mapping above.
 
 Every other name is a hyperparameter of the algorithm, checked by its trainer.
 """
@@ -32,13 +37,27 @@ import optuna
 from gym_inventory.params import check_int
 
 SPACE_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "search_spaces")
-SPECIAL = ("net_width", "net_depth", "initial_action_bias")
+SPECIAL = ("net_width", "net_depth", "initial_action_bias", "initial_action_bias_of")
+#: ``initial_action_bias_of`` values: ``"mu_range"`` (default) or ``"order_cap"`` (the authors' mapping).
+BIAS_MAPPINGS = ("mu_range", "order_cap")
 _TYPES = ("float", "int", "categorical")
 
 
 def space_file(algo: str) -> str:
     """The shipped search-space file of ``algo``."""
     return os.path.join(SPACE_DIR, f"{algo}.yml")
+
+
+#: The study's own search spaces (the authors' ranges, for the study's presets): ``study/<algo>.yml``.
+STUDY_SPACE_DIR = os.path.join(SPACE_DIR, "study")
+STUDY_ALGORITHMS = ("ds", "ddpg", "ppo")
+
+
+def study_space_file(algo: str) -> str:
+    """The study's search-space file of ``algo`` (``"ds"``, ``"ddpg"`` or ``"ppo"``)."""
+    if algo not in STUDY_ALGORITHMS:
+        raise ValueError(f"the study searched {list(STUDY_ALGORITHMS)}, got {algo!r}")
+    return os.path.join(STUDY_SPACE_DIR, f"{algo}.yml")
 
 
 def shipped_algorithms() -> list[str]:
@@ -133,7 +152,7 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
         policy_kwargs: the algorithm's default ``policy_kwargs``, kept beside a searched ``net_arch``.
     """
     from agents.ds import default_initial_mu, default_mu_bounds
-    from gym_inventory.evaluation import resolve_problem
+    from gym_inventory.evaluation import problem_of
     from gym_inventory.features import FEATURE_NAMES
     from gym_inventory.remap import regularization
 
@@ -149,11 +168,30 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
         fraction = float(values["initial_action_bias"])
         if not 0.0 < fraction < 1.0:
             raise ValueError(f"initial_action_bias must be a fraction in (0, 1), got {fraction!r}")
-        params = resolve_problem(env_kwargs)[0]
+        mapping = values.get("initial_action_bias_of", "mu_range")
+        if mapping not in BIAS_MAPPINGS:
+            raise ValueError(f"initial_action_bias_of must be one of {list(BIAS_MAPPINGS)}, got {mapping!r}")
+        problem = problem_of(env_kwargs)
+        params = problem.params
         low, high = default_mu_bounds(kind, params)
         # the registry's initial mu, its leading entry (none/base) or forecast coefficient at the fraction
         mu = default_initial_mu(kind, params)
         lead = FEATURE_NAMES.index("forecast_next_7") if regularization(kind).per_feature else 0
-        mu[lead] = fraction * high[lead]
+        if mapping == "order_cap" and not regularization(kind).per_feature:
+            mu[lead] = fraction * problem.max_order / _mean_scale(env_kwargs)  # the authors: fraction x max_replenish
+        else:
+            mu[lead] = fraction * high[lead]
         hyper["initial_mu"] = mu
     return hyper
+
+
+def _mean_scale(env_kwargs: dict) -> float:
+    """The mean scale (units per day) of the training problem's SKUs: a pool's own SKUs, else 64 drawn ones."""
+    import numpy as np
+
+    from gym_inventory.envs import make_simulator
+
+    pool = (env_kwargs.get("demand_kwargs") or {}).get("n_skus") if env_kwargs.get("demand") == "sku_pool" else None
+    simulator = make_simulator(pool or 64, **env_kwargs)
+    simulator.reset(np.random.default_rng(0))
+    return float(np.mean(simulator.scale))

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import optuna
 
+from agents.sweep.storage import sweep_place
 from gym_inventory.params import check_choice, check_int
 from gym_inventory.remap import check_kind
-from gym_inventory.study import Splits
+from gym_inventory.study import REFERENCE_KINDS, Splits
 
 SPEC_FILE = "sweep.json"
 SAMPLERS = ("random", "tpe")
@@ -42,7 +43,7 @@ class SweepSpec:
         budget: per trial, gradient steps (DS) or environment steps (SB3).
         seed: seeds the sampler and every trial's training run.
         sampler: ``"random"`` (the best-so-far protocol) or ``"tpe"``.
-        reference: ``"best_classical"``, ``"critical_fractile"`` or ``"optimal_base_stock"``.
+        reference: a kind of :data:`gym_inventory.study.REFERENCE_KINDS` or ``"optimal_base_stock"``.
         setting: the study setting's name, when the sweep runs one.
     """
 
@@ -63,7 +64,7 @@ class SweepSpec:
         check_int("budget", self.budget, 1)
         check_int("seed", self.seed, 0)
         check_choice("sampler", self.sampler, SAMPLERS)
-        check_choice("reference", self.reference, ("best_classical", "critical_fractile", "optimal_base_stock"))
+        check_choice("reference", self.reference, REFERENCE_KINDS + ("optimal_base_stock",))
         try:
             json.dumps(self.identity())
         except TypeError as error:
@@ -73,6 +74,8 @@ class SweepSpec:
         """The sweep as one flat JSON object: its fields, with those of ``splits`` in place of it."""
         fields = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if field.name != "splits"}
         fields.update({name: getattr(self.splits, name) for name in SPLIT_FIELDS})
+        if fields["cost_days"] == "epoch":  # the default is left out: sweeps made before the field resume
+            del fields["cost_days"]
         return json.loads(json.dumps(fields, sort_keys=True))
 
     @classmethod
@@ -85,7 +88,7 @@ class SweepSpec:
         return f"{self.algo}-{self.regularization}-{digest}"
 
     def trial_seed(self, number: int) -> int:
-        """The training seed of trial ``number``."""
+        """The training seed of the trial at place ``number`` (:func:`agents.sweep.storage.sweep_place`)."""
         return int(np.random.SeedSequence([self.seed, number]).generate_state(1)[0] % (2**31 - 1))
 
 
@@ -124,11 +127,14 @@ class TrialSeededRandomSampler(optuna.samplers.BaseSampler):
     """Random search whose draws for trial k depend only on ``(seed, k, parameter name)``.
 
     Any number of workers, in any order, and a resumed sweep draw the same parameters
-    for the same trial number; each draw is Optuna's own :class:`~optuna.samplers.RandomSampler`.
+    for the same trial number (more exactly, place: :func:`agents.sweep.storage.sweep_place`,
+    which is the trial number unless stale trials were retried); each draw is Optuna's own
+    :class:`~optuna.samplers.RandomSampler`.
     """
 
     def __init__(self, seed: int = 0):
         self.seed = check_int("seed", seed, 0)
+        self._places = {}
 
     def infer_relative_search_space(self, study, trial):
         return {}
@@ -137,7 +143,11 @@ class TrialSeededRandomSampler(optuna.samplers.BaseSampler):
         return {}
 
     def sample_independent(self, study, trial, param_name, param_distribution):
-        entropy = [self.seed, trial.number, zlib.crc32(param_name.encode())]
+        # by place, not number: a retry of an interrupted trial draws what that trial had not drawn yet as it would have
+        place = self._places.get(trial.number)
+        if place is None:
+            place = self._places[trial.number] = sweep_place(trial, study.get_trials(deepcopy=False))
+        entropy = [self.seed, place, zlib.crc32(param_name.encode())]
         draw_seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
         return optuna.samplers.RandomSampler(seed=draw_seed).sample_independent(study, trial, param_name, param_distribution)
 

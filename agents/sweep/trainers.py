@@ -4,6 +4,11 @@ Every trainer receives the training problem (gym.make kwargs of the training SKU
 hyperparameters, a budget and a seed, and returns a
 :class:`gym_inventory.policy.Policy` that the sweep evaluates on the validation and
 test SKUs with :func:`gym_inventory.evaluate`, whatever the method.
+
+Learning or initialization? Both trainers validate the untrained policy at step 0 and keep
+the best validation; ``info`` records ``best_step`` (the step at which the kept policy was
+found: 0 means the untrained policy was never beaten), ``initial_cost`` (the validation cost
+at step 0) and ``kept_cost`` (the kept policy's), both on the trainer's validation episodes.
 """
 from __future__ import annotations
 
@@ -51,12 +56,15 @@ def train_policy(algo: str, kind: str, env_kwargs: dict, hyperparams: dict, *, b
 
         result = train(kind, env_kwargs, dict(hyperparams, max_steps=budget), seed=seed, out_dir=log_dir)
         return result.policy, {"steps": result.steps, "best_step": result.best_step,
-                               "stopped_early": result.stopped_early, "train_cost": result.train_cost}
+                               "stopped_early": result.stopped_early, "train_cost": result.train_cost,
+                               "initial_cost": result.initial_cost, "kept_cost": result.best_cost}
     from agents.sb3.train import train
 
     # reference=False: the sweep compares with its own reference, once, not at every trial.
     result = train(algo, kind, env_kwargs, hyperparams, total_timesteps=budget, seed=seed, log_dir=log_dir,
                    reference=False)
     # best_cost: the validation inside training, on the training pool's SKUs.
+    initial = next((record["cost"] for record in result.history if record["step"] == 0), result.initial_cost)
     return result.policy, {"steps": result.steps, "best_step": result.best_step,
-                           "stopped_early": result.stopped_early, "train_cost": result.best_cost}
+                           "stopped_early": result.stopped_early, "train_cost": result.best_cost,
+                           "initial_cost": initial, "kept_cost": result.best_cost}

@@ -5,9 +5,11 @@ theirs through the ``gym_inventory.commands`` entry points (:mod:`gym_inventory.
 the trainers' ``train``, ``ds``, ``sweep`` and ``demo``), so this package never imports them.
 Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and
 ``run(args) -> int``; heavy imports (torch, SB3) happen inside ``run`` so that
-``gym-inventory --help`` stays fast. Bad input -- a ``UsageError``, ``ValueError``
-or ``TypeError`` raised by a subcommand, or an argparse error -- prints one line
-``gym-inventory <cmd>: error: ...`` on stderr and exits with code 2.
+``gym-inventory --help`` stays fast. Bad input -- a ``UsageError``, ``ValueError``,
+``TypeError`` or ``RuntimeError`` raised by a subcommand, a file-system error
+(``OSError``: read-only or missing paths, a dangling link), ``MemoryError``, or an
+argparse error -- prints one line ``gym-inventory <cmd>: error: ...`` (at most
+:data:`MAX_MESSAGE` characters) on stderr and exits with code 2.
 """
 from __future__ import annotations
 
@@ -64,13 +66,29 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return int(args._run(args) or 0)
-    except (UsageError, ValueError, TypeError) as error:
-        message = " ".join(str(error).split())
-        print(f"{prefix}: error: {message}", file=sys.stderr)
-        return 2
+    except (UsageError, ValueError, TypeError, RuntimeError) as error:  # RuntimeError: e.g. a DP that cannot converge
+        return _fail(prefix, str(error))
+    except OSError as error:  # a read-only --out, --out below a file, a dangling link, a full disk, ...
+        where = f": {error.filename!r}" if error.filename else ""
+        return _fail(prefix, f"{error.strerror or error}{where}")
+    except MemoryError:
+        return _fail(prefix, "out of memory; ask for a smaller problem (fewer SKUs, days, a shorter horizon)")
     except KeyboardInterrupt:
         print(f"{prefix}: interrupted", file=sys.stderr)
         return 130
+
+
+#: Longest error message printed (a message quoting a huge input, e.g. an expanded YAML bomb, is cut).
+MAX_MESSAGE = 500
+
+
+def _fail(prefix: str, message: str) -> int:
+    """Print ``message`` as one line (whitespace collapsed, at most :data:`MAX_MESSAGE` characters); exit code 2."""
+    message = " ".join(message[: 4 * MAX_MESSAGE].split())
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 5] + " ..."
+    print(f"{prefix}: error: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

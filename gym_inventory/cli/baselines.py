@@ -6,7 +6,6 @@ command line and prints its table or JSON.
 """
 from __future__ import annotations
 
-import json
 
 from gym_inventory.baselines import compute_baselines
 from gym_inventory.cli.common import (
@@ -15,6 +14,8 @@ from gym_inventory.cli.common import (
     add_json_argument,
     check_evaluation_arguments,
     env_kwargs_from_args,
+    json_text,
+    undefined_gaps,
 )
 
 HELP = "cost per day of classical policies (95% CI) and their gap to the exact optimum"
@@ -35,7 +36,7 @@ def run(args) -> int:
         seed=args.seed, use_dp=not args.no_dp,
     )
     if args.json:
-        print(json.dumps({"optimal": result["optimal"], "policies": result["policies"]}))
+        print(json_text({"optimal": result["optimal"], "policies": [undefined_gaps(r) for r in result["policies"]]}))
         return 0
     print(_table(result))
     return 0

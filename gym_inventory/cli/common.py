@@ -57,6 +57,21 @@ def add_json_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
+def undefined_gaps(row: dict) -> dict:
+    """``row`` with a NaN ``gap`` (undefined: the reference cost is 0) as None, for JSON."""
+    gap = row.get("gap")
+    return dict(row, gap=None) if isinstance(gap, float) and gap != gap else row
+
+
+def json_text(value, **options) -> str:
+    """``value`` as strict JSON (``allow_nan=False``); ``ValueError`` when it holds NaN or infinity."""
+    try:
+        return json.dumps(value, allow_nan=False, **options)
+    except ValueError:
+        raise ValueError("the result holds a non-finite number (NaN or infinity), which JSON cannot hold; "
+                         "check the costs and demand of the problem") from None
+
+
 def env_kwargs_from_args(args: argparse.Namespace) -> dict:
     """gym.make keyword arguments: the ``--env-config`` file, overridden by explicit flags."""
     kwargs = load_env_config(args.env_config) if getattr(args, "env_config", None) else {}

@@ -19,7 +19,6 @@ JSON: ``{"policy": {"name", "cost", "ci", "gap", "fill_rate", "stockout_rate",
 """
 from __future__ import annotations
 
-import json
 import math
 
 from gym_inventory.baselines import compute_baselines, tuned_base_stock
@@ -30,6 +29,8 @@ from gym_inventory.cli.common import (
     add_json_argument,
     check_evaluation_arguments,
     env_kwargs_from_args,
+    json_text,
+    undefined_gaps,
 )
 from gym_inventory.evaluation import SPLIT_SEEDS, split_problem
 from gym_inventory.params import check_real
@@ -42,16 +43,16 @@ POLICIES = ("base-stock",)
 
 def add_arguments(parser) -> None:
     parser.add_argument("run_dir", nargs="?", metavar="DIR", help="a run directory of `gym-inventory train` or `ds`")
-    parser.add_argument("--policy", metavar="NAME", default=None,
+    parser.add_argument("--policy", metavar="NAME", default=None, choices=POLICIES,
                         help="evaluate a classical policy instead of DIR: base-stock (tuned, or at --level)")
     parser.add_argument("--level", type=float, default=None, metavar="S",
                         help="base-stock level in days of each SKU's mean demand (default: the optimal or best level "
                              "found; with --data: 2 (L + P))")
-    parser.add_argument("--split", default="test", metavar="SPLIT", help="test (default), validate or train")
+    parser.add_argument("--split", default="test", metavar="SPLIT", choices=list(SPLIT_SEEDS), help="test (default), validate or train")
     parser.add_argument("--data", metavar="FILE", default=None, help="evaluate on every series of a panel file instead")
     parser.add_argument("--per-sku-out", metavar="FILE", default=None, help="with --data: per-series results (new .parquet)")
     parser.add_argument("--days", type=int, default=90, help="with --data: the last DAYS days of each series (default 90)")
-    parser.add_argument("--on-error", default="raise", metavar="POLICY",
+    parser.add_argument("--on-error", default="raise", metavar="POLICY", choices=("raise", "skip"),  # data.schema.ON_ERROR
                         help="with --data: raise (default) or skip series with problems (too short, bad rows)")
     add_env_arguments(parser)
     group = add_evaluation_arguments(parser, n_trajectories=256)
@@ -62,8 +63,6 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     if (args.run_dir is None) == (args.policy is None):
         raise UsageError("give either a run directory DIR or --policy NAME (not both)")
-    if args.split not in SPLIT_SEEDS:
-        raise UsageError(f"--split must be one of {list(SPLIT_SEEDS)}, got {args.split!r}")
     check_evaluation_arguments(args)
     if args.data is None and (args.per_sku_out is not None or args.on_error != "raise" or args.days != 90):
         raise UsageError("--per-sku-out, --days and --on-error go with --data")
@@ -75,8 +74,6 @@ def run(args) -> int:
         env_kwargs, policy = load_run(args.run_dir, device=args.device)
         env_kwargs.update(env_kwargs_from_args(args) if _has_env_arguments(args) else {})
     else:
-        if args.policy not in POLICIES:
-            raise UsageError(f"--policy must be one of {list(POLICIES)}, got {args.policy!r}")
         env_kwargs = env_kwargs_from_args(args)
         policy = None
     if args.data is not None:
@@ -95,7 +92,7 @@ def run(args) -> int:
            "gap": result.cost / reference - 1.0 if reference > 0 else math.nan,
            "fill_rate": result.fill_rate, "stockout_rate": result.stockout_rate, "turnover_time": result.turnover_time}
     if args.json:
-        print(json.dumps({"policy": row, "baselines": {"optimal": baselines["optimal"], "policies": baselines["policies"]},
+        print(json_text({"policy": undefined_gaps(row), "baselines": {"optimal": baselines["optimal"], "policies": [undefined_gaps(r) for r in baselines["policies"]]},
                           "optimal": baselines["optimal"], "split": args.split}))
     else:
         print(_table(row, baselines, args.split, result.n_trajectories, result.days))
@@ -119,7 +116,7 @@ def _evaluate_data(args, policy, env_kwargs: dict) -> int:
     kwargs = {k: v for k, v in env_kwargs.items() if k not in ("horizon", "demand", "demand_kwargs", "split")}
     result = data.evaluate_panel(policy, args.data, out=args.per_sku_out, days=args.days, env_kwargs=kwargs,
                                  on_error=args.on_error, progress=not args.json)
-    print(json.dumps(result.as_dict()) if args.json else result.summary())
+    print(json_text(result.as_dict()) if args.json else result.summary())
     return 0
 
 

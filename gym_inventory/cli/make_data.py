@@ -1,12 +1,11 @@
 """``gym-inventory make-data``: write a synthetic e-commerce panel, or convert the M5 files, to the panel schema."""
 from __future__ import annotations
 
-import json
 import os
 import time
 
 from gym_inventory.cli.errors import UsageError
-from gym_inventory.cli.common import add_json_argument
+from gym_inventory.cli.common import add_json_argument, json_text
 
 HELP = "write a synthetic e-commerce SKU-day panel (or convert M5 files) in the panel schema"
 
@@ -49,7 +48,7 @@ def run(args) -> int:
         )
     summary["seconds"] = round(time.perf_counter() - started, 2)
     if args.json:
-        print(json.dumps(summary))
+        print(json_text(summary))
     else:
         print(f"wrote {summary['rows']} rows of {summary['series']} series to {summary['path']} in {summary['seconds']} s")
     return 0

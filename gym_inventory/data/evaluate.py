@@ -22,6 +22,7 @@ from gym_inventory.data.build import build_panel
 from gym_inventory.data.dataset import PanelDataset
 from gym_inventory.data.schema import ON_ERROR, PanelProblem, iter_series_chunks, raise_problems, series_label
 from gym_inventory.evaluation import pooled_rates
+from gym_inventory.files import publish, temporary_path
 from gym_inventory.params import InventoryParams, check_choice, check_int
 from gym_inventory.policy import Policy
 
@@ -149,6 +150,10 @@ def evaluate_panel(
                 bar.update(advance)
             for ready in batches.drain():
                 record(*ready)
+        if totals["n_series"] == 0:
+            where = f"panel {os.fspath(data)!r}" if isinstance(data, (str, os.PathLike)) else "the dataset"
+            detail = f" ({len(skipped)} skipped with problems)" if skipped else " (no rows)"
+            raise ValueError(f"{where} holds no series to evaluate{detail}; an empty panel has no cost or fill rate")
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -228,7 +233,9 @@ def _row_count(source: str):
     if source.lower().endswith((".parquet", ".pq")):
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(source).metadata.num_rows
+        from gym_inventory.data.schema import file_errors
+
+        return next(file_errors(source, lambda: iter([pq.ParquetFile(source).metadata.num_rows])))
     return None
 
 
@@ -237,7 +244,8 @@ class _ResultsFile:
 
     def __init__(self, path: str):
         self.path = path
-        self.handle = open(path, "xb")  # "x": never overwrite, even if the file appeared meanwhile
+        self.temporary = temporary_path(path)  # published under path when complete (gym_inventory.files)
+        self.handle = open(self.temporary, "xb")
         self.writer = None
 
     def write(self, results: dict) -> None:
@@ -256,13 +264,14 @@ class _ResultsFile:
             return None
         self.writer.close()
         self.handle.close()
+        publish(self.temporary, self.path)
         return self.path
 
     def abort(self) -> None:
         if self.writer is not None:
             self.writer.close()
         self.handle.close()
-        os.remove(self.path)
+        os.remove(self.temporary)
 
 
 def _aggregate(name, totals, seconds, out, skipped) -> PanelEvaluation:

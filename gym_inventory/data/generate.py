@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from gym_inventory.dynamics import simulate_days
+from gym_inventory.files import publish, temporary_path
 from gym_inventory.params import check_int, check_real
 from gym_inventory.remap import remap
 
@@ -80,7 +81,8 @@ def write_panel(path, n_skus: int, n_days: int, *, seed: int = 0, start: str = "
 
     rows = 0
     parquet = not lower.endswith(".csv")
-    with open(path, "xb" if parquet else "x") as handle:
+    temporary = temporary_path(path)  # published under path when complete (gym_inventory.files)
+    with open(temporary, "xb" if parquet else "x") as handle:
         try:
             writer = None
             for table in tqdm(blocks, total=-(-n_skus // BLOCK), unit="block", disable=not progress, desc="make-data"):
@@ -96,8 +98,9 @@ def write_panel(path, n_skus: int, n_days: int, *, seed: int = 0, start: str = "
                 writer.close()
         except BaseException:
             handle.close()
-            os.remove(path)
+            os.remove(temporary)
             raise
+    publish(temporary, path)
     return {"path": path, "series": n_skus, "rows": rows}
 
 

@@ -125,14 +125,26 @@ def _csv_dtypes() -> dict:
     return {SKU: "str", LOCATION: "str"}
 
 
+def file_errors(source: str, reads):
+    """``reads`` (an iterator over a panel file's pieces) with unreadable content -- an empty CSV, bytes that are
+    not UTF-8, a bad Parquet footer -- raised as ``ValueError`` naming ``source``."""
+    import pyarrow as pa
+
+    try:
+        yield from reads() if callable(reads) else reads
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, pa.ArrowException) as error:
+        message = " ".join(str(error).split())[:300] or type(error).__name__
+        raise ValueError(f"panel file {source!r} cannot be read: {message}") from None
+
+
 def read_panel(path) -> pd.DataFrame:
     """The whole panel file as a DataFrame."""
     source = check_source(path)
     if panel_format(source) == "parquet":
         import pyarrow.parquet as pq
 
-        return pq.read_table(source).to_pandas(date_as_object=False)
-    return pd.read_csv(source, dtype=_csv_dtypes())
+        return next(file_errors(source, lambda: iter([pq.read_table(source).to_pandas(date_as_object=False)])))
+    return next(file_errors(source, lambda: iter([pd.read_csv(source, dtype=_csv_dtypes())])))
 
 
 def iter_series_chunks(path, max_series: int, rows_per_read: int = 1_000_000) -> Iterator[tuple[pd.DataFrame, int]]:
@@ -147,9 +159,10 @@ def iter_series_chunks(path, max_series: int, rows_per_read: int = 1_000_000) ->
     if panel_format(source) == "parquet":
         import pyarrow.parquet as pq
 
-        reads = (batch.to_pandas(date_as_object=False) for batch in pq.ParquetFile(source).iter_batches(rows_per_read))
+        reads = file_errors(source, lambda: (batch.to_pandas(date_as_object=False)
+                                             for batch in pq.ParquetFile(source).iter_batches(rows_per_read)))
     else:
-        reads = pd.read_csv(source, dtype=_csv_dtypes(), chunksize=rows_per_read)
+        reads = file_errors(source, lambda: pd.read_csv(source, dtype=_csv_dtypes(), chunksize=rows_per_read))
     pieces: list = []  # reads not yet yielded, concatenated only when a frame is cut from them
     n_series = 0  # series starting in them
     offset = 0

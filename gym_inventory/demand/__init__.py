@@ -11,7 +11,14 @@ from gym_inventory.demand.iid import GammaDemand, IIDDemand, NegativeBinomialDem
 from gym_inventory.demand.population import HeterogeneousDemand
 from gym_inventory.demand.processes import AR1Demand, NonStationaryDemand
 from gym_inventory.demand.registry import DEMAND_PRESETS, make_demand, register_demand
-from gym_inventory.demand.study import AlternateDayDemand, SKUPoolDemand
+from gym_inventory.demand.study import (
+    AlternateDayDemand,
+    SKUPoolDemand,
+    StudyAR1Demand,
+    StudyDemand,
+    StudyIIDDemand,
+    StudyLevelDemand,
+)
 
 __all__ = [
     "DEMAND_PRESETS",
@@ -29,6 +36,10 @@ __all__ = [
     "ParameterRange",
     "PoissonDemand",
     "SKUPoolDemand",
+    "StudyAR1Demand",
+    "StudyDemand",
+    "StudyIIDDemand",
+    "StudyLevelDemand",
     "make_demand",
     "parameter",
     "register_demand",
@@ -44,4 +55,7 @@ DEMAND_PRESETS.update(
     heterogeneous=HeterogeneousDemand,
     alternate_days=AlternateDayDemand,
     sku_pool=SKUPoolDemand,
+    study_levels=StudyLevelDemand,
+    study_ar1=StudyAR1Demand,
+    study_iid=StudyIIDDemand,
 )

@@ -62,6 +62,9 @@ class DemandModel(abc.ABC):
     integer: bool = False
     static_names: tuple = ()
     dynamic_names: tuple = ()
+    #: Days at the end of the sampled history that the simulator runs with no order before
+    #: the first decision (from the starting pipeline; their costs are not counted).
+    warmup_days: int = 0
 
     @abc.abstractmethod
     def sample(self, rng: np.random.Generator, n_skus: int, n_days: int) -> DemandPaths:

@@ -8,6 +8,7 @@ import numpy as np
 import gymnasium as gym
 from gymnasium import spaces
 
+from gym_inventory.params import LIMITS, check_real_array
 from gym_inventory.problem import Problem, default_max_order, resolve_demand  # noqa: F401  (re-exported)
 from gym_inventory.render import DEFAULT_RENDER_SIZE, EnvRenderer, check_render_size
 from gym_inventory.simulator import RECORD_FIELDS, InventorySimulator, sku_info
@@ -173,6 +174,12 @@ class InventoryEnv(gym.Env):
         self.params = self.simulator.params
         self.demand_model = self.simulator.demand_model
         self.max_order = self.simulator.max_order
+        if self.max_order > LIMITS["max_order"]:
+            raise ValueError(
+                f"max_order must be <= {LIMITS['max_order']:g} units (the documented limit), got {self.max_order:g}"
+                + ("" if max_order is not None else
+                   ": the default 4 (L + P) x the mean daily demand; demand_kwargs give a mean daily demand too large")
+            )
         self.action_space = spaces.Box(0.0, self.max_order, shape=(1,), dtype=np.float32)
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self.simulator.obs_dim,), dtype=np.float32)
         check_render_size(render_size)
@@ -275,15 +282,10 @@ class InventoryEnv(gym.Env):
 
     def _order_from_action(self, action) -> float:
         """Units to order for ``action``: checked, and clipped to ``[0, max_order]``."""
-        if type(action) is np.ndarray and action.shape == (1,):
+        if type(action) is np.ndarray and action.shape == (1,) and action.dtype.kind == "f":
             amount = float(action[0])  # the common case, kept cheap
         else:
-            try:
-                if action is None:
-                    raise TypeError
-                value = np.asarray(action, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(f"action must be a number or an array of shape (1,), got {action!r}") from None
+            value = check_real_array("action", action, "a number or an array of shape (1,)")  # no bools, complex, strings
             if value.size != 1 or value.ndim > 1:
                 raise ValueError(f"action must have shape (1,), got shape {value.shape}: {action!r}")
             amount = float(value.reshape(()))

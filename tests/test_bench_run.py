@@ -1,0 +1,105 @@
+"""``gym-inventory bench list/run/report``: tiny budgets, resuming, refusals, parallel workers, DS through the same command."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from agents.bench import Cell, DirectoryStore, plan, run_bench
+from gym_inventory.bench.report import SCORE_FILE, cell_dir
+from gym_inventory.cli import main
+
+TINY = ["--eval-trajectories", "8", "--eval-horizon", "60"]
+
+
+def test_list_prints_references_and_published_values(capsys):
+    assert main(["bench", "list", "--suite", "zipkin_L1_p4,hdpo_L1_p4,multi_sku"]) == 0
+    out = capsys.readouterr().out
+    assert "zipkin_L1_p4" in out and "4.0407" in out and "4.04" in out and "dp" in out
+    assert "hdpo_L1_p4" in out and "3.1674" in out
+    assert "mean of 6 SKUs" in out
+
+
+def test_classical_run_resume_and_report(tmp_path, capsys):
+    out = tmp_path / "bench"
+    argv = ["bench", "run", "--algo", "best_base_stock", "--suite", "hdpo_L1_p4,poisson_L2_P2_p9", "--seeds", "2",
+            "--out", str(out)] + TINY
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "4 run(s) scored, 0 already done, 0 failed" in text
+    record = json.loads((out / "best_base_stock" / "hdpo_L1_p4" / "seed_1" / SCORE_FILE).read_text())
+    assert record["method"] == "best_base_stock" and record["seed"] == 1 and record["eval_horizon"] == 60
+    assert abs(record["gap"]) < 0.02 and record["cases"][0]["reference_source"] == "analytic"
+    before = (out / "best_base_stock" / "hdpo_L1_p4" / "seed_1" / SCORE_FILE).read_bytes()
+    assert main(argv) == 0  # resumed: everything is already there, nothing rewritten
+    assert "0 run(s) scored, 4 already done" in capsys.readouterr().out
+    assert (out / "best_base_stock" / "hdpo_L1_p4" / "seed_1" / SCORE_FILE).read_bytes() == before
+    # other evaluation options in the same directory: refused before any work
+    assert main(argv[:-1] + ["80"]) == 2
+    assert "holds a different run (differing in: eval_horizon)" in capsys.readouterr().err
+    assert main(["bench", "report", str(out), "--out", str(tmp_path / "report"), "--reps", "50"]) == 0
+    text = capsys.readouterr().out
+    assert "| best_base_stock |" in text and "IQM" in text
+    assert (tmp_path / "report" / "aggregates.png").exists()
+
+
+def test_parallel_workers_store_the_same_scores_as_one_worker(tmp_path):
+    cells = plan("myopic", "none", "hdpo_L1_p4,zipkin_L1_p4", 1, None, eval_trajectories=8, eval_horizon=60)
+    one = run_bench(cells, tmp_path / "one", log=lambda line: None)
+    two = run_bench(cells, tmp_path / "two", workers=2, log=lambda line: None)
+    assert not one["failed"] and not two["failed"]
+    for cell in cells:
+        a = DirectoryStore(tmp_path / "one").get(cell)
+        b = DirectoryStore(tmp_path / "two").get(cell)
+        assert a["gap"] == b["gap"] and a["score"] == b["score"]
+
+
+def test_a_cell_that_cannot_run_fails_alone(tmp_path):
+    # capped base stock needs a fixed daily distribution: the multi-SKU training pool has none
+    cells = plan("best_capped_base_stock", "none", "multi_sku,zipkin_L1_p4", 1, None, eval_trajectories=8, eval_horizon=60)
+    lines = []
+    result = run_bench(cells, tmp_path, log=lines.append)
+    assert [c.instance for c, _ in result["failed"]] == ["multi_sku"]
+    assert [r["instance"] for r in result["done"]] == ["zipkin_L1_p4"]
+    assert any("multi_sku seed 0: failed: capped base stock needs IID demand" in line for line in lines)
+
+
+def test_ds_runs_through_the_same_command_and_a_trained_run_is_scored_without_retraining(tmp_path, capsys):
+    out = tmp_path / "bench"
+    argv = ["bench", "run", "--algo", "ds", "--reg", "base", "--suite", "hdpo_L1_p4", "--seeds", "1",
+            "--timesteps", "3", "--out", str(out)] + TINY
+    assert main(argv) == 0
+    cell = cell_dir(out, "ds+base", "hdpo_L1_p4", 0)
+    first = json.loads(open(os.path.join(cell, SCORE_FILE)).read())
+    assert first["method"] == "ds+base" and first["timesteps"] == 3 and first["train"]["steps"] <= 3
+    run_json = json.loads(open(os.path.join(cell, "run", "run.json")).read())
+    assert run_json["status"] == "complete"
+    os.remove(os.path.join(cell, SCORE_FILE))  # scored run lost: the trained policy is loaded, not retrained
+    capsys.readouterr()
+    assert main(argv) == 0
+    second = json.loads(open(os.path.join(cell, SCORE_FILE)).read())
+    assert second["train"] == {} and second["gap"] == pytest.approx(first["gap"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["bench", "run", "--algo", "nope", "--suite", "lite", "--timesteps", "5", "--out", "x"], "--algo must be ds, an SB3"),
+    (["bench", "run", "--algo", "myopic", "--reg", "base", "--out", "x"], "needs --reg none"),
+    (["bench", "run", "--algo", "ppo", "--out", "x"], "--timesteps is required"),
+    (["bench", "run", "--algo", "myopic", "--suite", "zipkin_L9_p1", "--out", "x"], "unknown: zipkin_L9_p1"),
+    (["bench", "run", "--algo", "myopic", "--seeds", "0", "--out", "x"], "seeds must be >= 1"),
+    (["bench", "report", "--out", "r"], "the following arguments are required: DIR"),
+    (["bench", "report", "missing_dir", "--out", "r", "--pair", "a"], "--pair must be two method names"),
+    (["bench"], "the following arguments are required"),
+])
+def test_bad_input_is_one_line_exit_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gym-inventory bench: error:") and message in err and err.count("\n") == 1
+    assert not os.path.exists(tmp_path / "x")
+
+
+def test_cell_identity_names_the_method():
+    assert Cell("ppo", "base", "hdpo_L1_p4", 0, 100).method == "ppo+base"
+    assert Cell("myopic", "none", "hdpo_L1_p4", 0, None).method == "myopic"
