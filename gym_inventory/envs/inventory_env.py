@@ -11,7 +11,7 @@ from gymnasium import spaces
 from gym_inventory.params import LIMITS, check_real_array
 from gym_inventory.problem import Problem, default_max_order, resolve_demand  # noqa: F401  (re-exported)
 from gym_inventory.render import DEFAULT_RENDER_SIZE, EnvRenderer, check_render_size
-from gym_inventory.simulator import RECORD_FIELDS, InventorySimulator, sku_info
+from gym_inventory.simulator import RECORD_FIELDS, InventorySimulator
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
 
@@ -269,7 +269,7 @@ class InventoryEnv(gym.Env):
         if self.renderer is not None:
             in_transit = float(simulator.pipeline[0, 1:].sum())
         obs, reward, values = simulator.step_sku(self._order_from_action(action))
-        info = numpy_info(sku_info(values))
+        info = numpy_info(values)
         if self.renderer is not None:
             self.renderer.note_step(in_transit, info["order"], simulator)
             if self.render_mode == "human":
@@ -309,23 +309,24 @@ class InventoryEnv(gym.Env):
         super().close()
 
 
-def numpy_info(info: dict) -> dict:
-    """``info`` with numpy values: float64 scalars, an int64 ``stockout_days`` and a 0-d bool array ``stockout``.
-
-    (A numpy bool scalar would make Gymnasium's ``SyncVectorEnv`` stack an object array.)
+def numpy_info(values) -> dict:
+    """A step's record of one SKU (an :class:`~gym_inventory.core.EpochRecord` of floats) as the info dict:
+    float64 scalars, an int64 ``stockout_days`` and a 0-d bool array ``stockout`` (a numpy bool
+    scalar would make Gymnasium's ``SyncVectorEnv`` stack an object array).
 
     Third-party readers (TorchRL's ``default_info_dict_reader``) need a ``dtype`` on
-    every value, the same on every step.
+    every value, the same on every step. Built in one pass: this runs on every step.
     """
-    for key in _FLOAT_FIELDS:
-        info[key] = _float64(info[key])
-    info["stockout_days"] = np.int64(info["stockout_days"])
-    info["stockout"] = np.array(info["stockout"])
+    info = dict(zip(RECORD_FIELDS, map(_float64, values)))
+    days = int(values[_STOCKOUT_DAYS])
+    info["stockout_days"] = _int64(days)
+    info["stockout"] = np.array(days > 0)
     return info
 
 
-_FLOAT_FIELDS = tuple(name for name in RECORD_FIELDS if name != "stockout_days")
+_STOCKOUT_DAYS = RECORD_FIELDS.index("stockout_days")
 _float64 = np.float64
+_int64 = np.int64
 
 
 def make_simulator(
