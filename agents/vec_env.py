@@ -1,11 +1,11 @@
 """An SB3 ``VecEnv`` over a natively batched Gymnasium vector env: N SKUs in one process.
 
 SB3's algorithms collect experience through a ``VecEnv``. :class:`BatchedVecEnv`
-presents a Gymnasium ``VectorEnv`` with SAME_STEP autoreset (such as
+presents a Gymnasium ``VectorEnv`` (such as
 :class:`~gym_inventory.vector.InventoryVectorEnv`, possibly under the vector
 regularization wrappers) as one, without subprocesses or a Python loop over
-SKUs in the step. The conventions translate directly, since both reset in the
-step that ends an episode:
+SKUs in the step. With SAME_STEP autoreset the conventions translate directly,
+since both reset in the step that ends an episode:
 
 ============================== ==========================================================
 Gymnasium (SAME_STEP)          SB3
@@ -15,6 +15,11 @@ Gymnasium (SAME_STEP)          SB3
 ``truncated & ~terminated``    ``infos[i]["TimeLimit.truncated"]`` (bootstrapping on time limits)
 dict of arrays                 list of one dict per SKU
 ============================== ==========================================================
+
+With NEXT_STEP or DISABLED autoreset, where every env ends its episode in the same
+step (as the SKUs of ``InventoryVectorEnv`` do), the adapter starts the next episode
+itself in that step (one more ``step``, whose actions the env ignores, or a ``reset``)
+and returns the same values as with SAME_STEP.
 
 >>> from agents.vec_env import make_inventory_vec_env
 >>> venv = make_inventory_vec_env(4, regularization="base", horizon=3)
@@ -39,7 +44,7 @@ from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices,
 
 
 class BatchedVecEnv(VecEnv):
-    """SB3 ``VecEnv`` view of a Gymnasium ``VectorEnv`` whose autoreset mode is SAME_STEP.
+    """SB3 ``VecEnv`` view of a Gymnasium ``VectorEnv`` (any autoreset mode, see the module docstring).
 
     Args:
         vector_env: the batched env, e.g. ``regularize(InventoryVectorEnv(num_envs=N, ...), "both")``.
@@ -63,11 +68,11 @@ class BatchedVecEnv(VecEnv):
         if not isinstance(vector_env, VectorEnv):
             raise TypeError(f"vector_env must be a gymnasium VectorEnv, got {vector_env!r}")
         mode = vector_env.metadata.get("autoreset_mode")
-        if mode is not AutoresetMode.SAME_STEP:
+        if not isinstance(mode, AutoresetMode):
             raise ValueError(
-                f"vector_env must reset in the step that ends an episode (AutoresetMode.SAME_STEP, SB3's "
-                f"convention), got autoreset_mode={mode!r}"
+                f"vector_env must declare its autoreset mode (metadata['autoreset_mode'], an AutoresetMode), got {mode!r}"
             )
+        self.autoreset_mode = mode
         if isinstance(info_keys, str) or not all(isinstance(key, str) for key in info_keys):
             raise TypeError(f"info_keys must be a sequence of strings, got {info_keys!r}")
         self.vector_env = vector_env
@@ -92,6 +97,8 @@ class BatchedVecEnv(VecEnv):
         dones = np.logical_or(terminated, truncated)
         if not dones.any():
             return obs, rewards.astype(np.float32), dones, self._sku_infos(infos, self.num_envs, self.info_keys)
+        if self.autoreset_mode is not AutoresetMode.SAME_STEP:
+            obs, infos = self._start_next_episodes(obs, infos, dones)
         final_info = infos["final_info"]
         sku_infos = self._sku_infos(final_info, self.num_envs, self.info_keys)
         final_obs = infos["final_obs"]
@@ -108,6 +115,21 @@ class BatchedVecEnv(VecEnv):
         for index, reset_info in zip(np.flatnonzero(dones), self._sku_infos(infos, self.num_envs, reset_keys)):
             self.reset_infos[index] = reset_info
         return obs, rewards.astype(np.float32), dones, sku_infos
+
+    def _start_next_episodes(self, last_obs: np.ndarray, infos: dict, dones: np.ndarray) -> tuple[np.ndarray, dict]:
+        """NEXT_STEP or DISABLED: start the next episodes now; SAME_STEP's obs and infos."""
+        if not dones.all():
+            raise ValueError(
+                f"BatchedVecEnv needs every env of a {self.autoreset_mode} vector env to end its episode in the "
+                "same step (use AutoresetMode.SAME_STEP otherwise)"
+            )
+        if self.autoreset_mode is AutoresetMode.NEXT_STEP:
+            obs, _, _, _, reset_infos = self.vector_env.step(self._actions)  # the actions are ignored
+        else:
+            obs, reset_infos = self.vector_env.reset()
+        final_obs = np.empty(self.num_envs, dtype=object)
+        final_obs[:] = list(last_obs)
+        return obs, {"final_obs": final_obs, "final_info": infos, **reset_infos}
 
     @staticmethod
     def _sku_infos(infos: dict, num_envs: int, keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -198,7 +220,7 @@ def make_inventory_vec_env(
     from gym_inventory.vector import InventoryVectorEnv
     from gym_inventory.wrappers import regularize
 
-    vector_env = InventoryVectorEnv(num_envs=num_envs, **env_kwargs)
+    vector_env = InventoryVectorEnv(num_envs=num_envs, autoreset_mode=AutoresetMode.SAME_STEP, **env_kwargs)
     if regularization is not None:
         vector_env = regularize(vector_env, regularization, **(regularization_options or {}))
     elif regularization_options:

@@ -56,7 +56,9 @@ def timed_episodes(step_episode, seconds: float, repeats: int) -> tuple[float, f
 
 def vector_rate(num_envs: int, horizon: int, seconds: float, repeats: int, kind: str | None) -> tuple[float, float]:
     """SKU-steps per second of the vector env: autoresets included, and between resets."""
-    envs = gym.make_vec(ENV_ID, num_envs=num_envs, vectorization_mode="vector_entry_point", horizon=horizon)
+    # SAME_STEP: an episode is `horizon` steps, the last of which resets (NEXT_STEP adds a reset step).
+    envs = gym.make_vec(ENV_ID, num_envs=num_envs, vectorization_mode="vector_entry_point", horizon=horizon,
+                        autoreset_mode="SameStep")
     if kind is None:
         action = np.full((num_envs, 1), 5.0, dtype=np.float32)
     else:

@@ -19,7 +19,7 @@ if ENV_ID not in registry:
     register(
         id=ENV_ID,
         entry_point="gym_inventory.envs:make_inventory_env",
-        vector_entry_point="gym_inventory.vector:InventoryVectorEnv",
+        vector_entry_point="gym_inventory.vector:make_inventory_vector_env",
     )
 
 # Submodules and functions added by later layers, imported on first use so that

@@ -34,7 +34,6 @@ BASE_STATIC_NAMES = ("lead_time", "review_period", "critical_ratio", "log_scale"
 #: backlogged at the end, unmet on their day; on-hand at the end; inventory position after the epoch;
 #: holding, penalty and total cost (money); days with unmet demand; sum over the days of end-of-day on-hand).
 _FIELD_INDEX = {name: index for index, name in enumerate(RECORD_FIELDS)}
-_STOCKOUT_DAYS = _FIELD_INDEX["stockout_days"]
 
 #: Fields of a step's result: the records, and ``stockout`` (bool, a day with unmet demand).
 STEP_FIELDS = RECORD_FIELDS + ("stockout",)
@@ -64,18 +63,6 @@ class StepResult:
 
     def items(self):
         return [(name, self[name]) for name in STEP_FIELDS]
-
-
-def sku_info(values) -> dict:
-    """A step's record of one SKU (an :class:`~gym_inventory.core.EpochRecord` of floats) as a dict of :data:`STEP_FIELDS`.
-
-    Floats, except ``stockout_days`` (an int) and ``stockout`` (a bool).
-    """
-    info = dict(zip(RECORD_FIELDS, values))
-    days = int(values[_STOCKOUT_DAYS])
-    info["stockout_days"] = days
-    info["stockout"] = days > 0
-    return info
 
 
 def _row_sums(pipeline: np.ndarray) -> np.ndarray:

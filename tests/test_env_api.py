@@ -161,7 +161,8 @@ def test_info_has_the_documented_fields():
     for key in ("order", "demand", "cost", "sales", "lost", "backlog", "on_hand", "pipeline",
                 "inventory_position", "holding_cost", "penalty_cost", "stockout"):
         assert key in info
-    assert isinstance(info["cost"], float) and isinstance(info["stockout"], bool)
+    # numpy values with fixed dtypes (issue 15: TorchRL's info reader needs a dtype on each).
+    assert isinstance(info["cost"], np.float64) and info["stockout"].dtype == np.bool_ and info["stockout"].shape == ()
 
 
 def test_out_of_bounds_finite_actions_are_clipped():

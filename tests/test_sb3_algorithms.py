@@ -99,6 +99,31 @@ def test_batched_vec_env_matches_dummy_vec_env_of_single_envs(kind):
                 assert info["episode_metrics"] == ref_info["episode_metrics"]
 
 
+@pytest.mark.parametrize("mode", ["NextStep", "Disabled"])
+def test_batched_vec_env_keeps_sb3_conventions_in_every_autoreset_mode(mode):
+    # The adapter over a NEXT_STEP or DISABLED vector env returns exactly what it returns over SAME_STEP.
+    kwargs = dict(horizon=3, lead_time=1, demand="poisson", demand_kwargs={"mean": 6.0})
+    same_step = BatchedVecEnv(regularize(InventoryVectorEnv(3, autoreset_mode="SameStep", **kwargs), "base"))
+    other = BatchedVecEnv(regularize(InventoryVectorEnv(3, autoreset_mode=mode, **kwargs), "base"))
+    for venv in (same_step, other):
+        venv.seed(2)
+    np.testing.assert_array_equal(other.reset(), same_step.reset())
+    rng = np.random.default_rng(1)
+    for step in range(8):
+        actions = rng.uniform(0.0, 6.0, (3, 1)).astype(np.float32)
+        expected, actual = same_step.step(actions), other.step(actions)
+        for value, reference in zip(actual[:3], expected[:3]):
+            np.testing.assert_array_equal(value, reference)
+            assert value.dtype == reference.dtype
+        assert actual[2].all() == (step % 3 == 2)
+        for info, ref_info in zip(actual[3], expected[3]):
+            assert sorted(info) == sorted(ref_info)
+            assert info.pop("episode_metrics", None) == ref_info.pop("episode_metrics", None)
+            for key in info:
+                np.testing.assert_array_equal(info[key], ref_info[key])
+        assert other.reset_infos == same_step.reset_infos
+
+
 def test_per_sku_reset_options_are_stacked():
     kwargs = dict(horizon=3, lead_time=0, demand="poisson", demand_kwargs={"mean": 4.0})
     demand = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
@@ -133,8 +158,11 @@ def test_attributes_and_errors():
     assert venv.env_is_wrapped(gym.Wrapper) == [False, False, False]
     venv.reset()
     assert [value.shape for value in venv.env_method("decision_state", indices=0)[0][2:4]] == [(3,), (3, 5)]
-    with pytest.raises(ValueError, match="SAME_STEP"):
-        BatchedVecEnv(SyncVectorEnv([lambda: gym.make(ENV_ID)]))
+    # Issue 15: any autoreset mode is accepted; NEXT_STEP envs must end their episodes together.
+    uneven = BatchedVecEnv(SyncVectorEnv([lambda: gym.make(ENV_ID, horizon=1), lambda: gym.make(ENV_ID, horizon=2)]))
+    uneven.reset()
+    with pytest.raises(ValueError, match="same step"):
+        uneven.step(np.ones((2, 1), np.float32))
     with pytest.raises(TypeError, match="VectorEnv"):
         BatchedVecEnv(gym.make(ENV_ID))
     with pytest.raises(TypeError, match="info_keys"):

@@ -1,8 +1,9 @@
 """InventoryVectorEnv against single envs: same demand and actions -> the same trajectories, step by step.
 
-The oracle is Gymnasium's SyncVectorEnv over ``gym.make`` single envs in SAME_STEP
-autoreset mode: it gives the reference observations, rewards, truncations and the
-exact info layout (keys, ``_key`` masks, dtypes, ``final_obs``/``final_info``).
+The oracle is Gymnasium's SyncVectorEnv over ``gym.make`` single envs in the same
+autoreset mode (SAME_STEP, NEXT_STEP or DISABLED): it gives the reference observations,
+rewards, truncations and the exact info layout (keys, ``_key`` masks, dtypes,
+``final_obs``/``final_info``).
 """
 from __future__ import annotations
 
@@ -50,12 +51,26 @@ def assert_same_step(vector_step, sync_step):
         assert_same(actual, expected, name)
 
 
-def sync_envs(num_envs, wrap=None, **kwargs):
+MODES = [AutoresetMode.SAME_STEP, AutoresetMode.NEXT_STEP, AutoresetMode.DISABLED]
+
+
+def sync_envs(num_envs, wrap=None, autoreset_mode=AutoresetMode.SAME_STEP, **kwargs):
     def make():
         env = gym.make(ENV_ID, **kwargs)
         return env if wrap is None else regularize(env, wrap)
 
-    return SyncVectorEnv([make for _ in range(num_envs)], autoreset_mode=AutoresetMode.SAME_STEP)
+    return SyncVectorEnv([make for _ in range(num_envs)], autoreset_mode=autoreset_mode)
+
+
+def step_both(vector, sync, action):
+    """One step of both envs (checked equal); with DISABLED autoreset, both reset after a truncation."""
+    vector_step, sync_step = vector.step(action), sync.step(action)
+    assert_same_step(vector_step, sync_step)
+    if sync_step[3].all() and sync.metadata["autoreset_mode"] is AutoresetMode.DISABLED:
+        with pytest.raises(RuntimeError, match="reset"):
+            vector.step(action)
+        assert_same(vector.reset(), sync.reset(), "reset after the episode")
+    return vector_step
 
 
 def random_actions(rng, space, steps):
@@ -77,23 +92,24 @@ CONFIGS = {
 }
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("config", CONFIGS)
-def test_one_sku_matches_a_single_env_over_episodes_and_autoresets(config):
+def test_one_sku_matches_a_single_env_over_episodes_and_autoresets(config, mode):
     # The single env steps on Python floats (InventorySimulator.step_sku), the vector env
     # on arrays (step): the same transition and bookkeeping must give the same bits.
     # One SKU draws from the same random stream as a single env with the same seed,
     # so even sampled demand (and autoreset episodes) must agree exactly.
     kwargs = dict(horizon=7, **CONFIGS[config])
-    vector = gym.make_vec(ENV_ID, num_envs=1, vectorization_mode="vector_entry_point", **kwargs)
-    sync = sync_envs(1, **kwargs)
+    vector = gym.make_vec(ENV_ID, num_envs=1, vectorization_mode="vector_entry_point", autoreset_mode=mode, **kwargs)
+    assert vector.metadata["autoreset_mode"] is mode
+    sync = sync_envs(1, autoreset_mode=mode, **kwargs)
     assert_same(vector.reset(seed=3), sync.reset(seed=3), "reset")
     actions = random_actions(np.random.default_rng(0), vector.action_space, 20)
     truncations = 0
     for action in actions:
-        vector_step, sync_step = vector.step(action), sync.step(action)
-        assert_same_step(vector_step, sync_step)
-        truncations += int(sync_step[3][0])
-    assert truncations == 20 // min(7, kwargs.get("max_episode_steps", 7))
+        truncations += int(step_both(vector, sync, action)[3][0])
+    length = min(7, kwargs.get("max_episode_steps", 7)) + (mode is AutoresetMode.NEXT_STEP)  # + the reset step
+    assert truncations == 20 // length
 
 
 @pytest.mark.parametrize("wrap", [None, *REGULARIZATIONS])
@@ -105,7 +121,7 @@ def test_n_skus_with_replayed_demand_match_n_single_envs(wrap):
     history = rng.poisson(8.0, (num_envs, 10)).astype(float)
     pipeline = rng.integers(0, 30, (num_envs, lead_time + 1)).astype(float)
     kwargs = dict(horizon=horizon, lead_time=lead_time, demand="poisson", demand_kwargs={"mean": 8.0})
-    vector = InventoryVectorEnv(num_envs=num_envs, **kwargs)
+    vector = InventoryVectorEnv(num_envs=num_envs, autoreset_mode=AutoresetMode.SAME_STEP, **kwargs)
     vector = vector if wrap is None else regularize(vector, wrap)
     sync = sync_envs(num_envs, wrap, **kwargs)
 
@@ -130,25 +146,27 @@ def test_n_skus_with_replayed_demand_match_n_single_envs(wrap):
     assert vector_step[3].all() and not vector_step[2].any()
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("wrap", [None, "base", "both"])
-def test_n_skus_autoreset_matches_n_single_envs_with_deterministic_demand(wrap):
+def test_n_skus_autoreset_matches_n_single_envs_with_deterministic_demand(wrap, mode):
     # Constant demand (Normal with std 0) makes every episode's path known, so N separate
     # single envs and one vector env must agree across autoresets too.
     kwargs = dict(horizon=4, lead_time=1, review_period=2, demand="normal", demand_kwargs={"mean": 6.0, "std": 0.0})
-    vector = gym.make_vec(ENV_ID, num_envs=3, vectorization_mode="vector_entry_point", **kwargs)
+    vector = gym.make_vec(ENV_ID, num_envs=3, vectorization_mode="vector_entry_point", autoreset_mode=mode, **kwargs)
     vector = vector if wrap is None else regularize(vector, wrap)
-    sync = sync_envs(3, wrap, **kwargs)
+    sync = sync_envs(3, wrap, autoreset_mode=mode, **kwargs)
     assert_same(vector.reset(seed=0), sync.reset(seed=0), "reset")
-    for step, action in enumerate(random_actions(np.random.default_rng(2), vector.action_space, 10)):
-        vector_step, sync_step = vector.step(action), sync.step(action)
-        assert_same_step(vector_step, sync_step)
-        assert vector_step[3].all() == (step % 4 == 3)
+    length = 4 + (mode is AutoresetMode.NEXT_STEP)
+    for step, action in enumerate(random_actions(np.random.default_rng(2), vector.action_space, 12)):
+        vector_step = step_both(vector, sync, action)
+        assert vector_step[3].all() == (step % length == 3)
 
 
 def test_make_vec_builds_the_native_vector_env():
     envs = gym.make_vec(ENV_ID, num_envs=8, vectorization_mode="vector_entry_point", lead_time=3)
     assert isinstance(envs, InventoryVectorEnv)
-    assert envs.metadata["autoreset_mode"] is AutoresetMode.SAME_STEP
+    assert envs.metadata["autoreset_mode"] is AutoresetMode.NEXT_STEP  # Gymnasium's default (issue 15)
+    assert InventoryVectorEnv.metadata["autoreset_mode"] is AutoresetMode.NEXT_STEP
     assert envs.num_envs == 8 and envs.params.lead_time == 3
     assert envs.action_space.shape == (8, 1) and envs.observation_space.shape == (8, envs.single_observation_space.shape[0])
     assert isinstance(gym.make_vec(ENV_ID, num_envs=2), InventoryVectorEnv)  # the default mode uses it too
@@ -181,6 +199,9 @@ def test_bad_input():
         envs.step(None)
     with pytest.raises(ValueError, match="reset_mask"):
         envs.reset(options={"reset_mask": np.array([True, False, True])})
+    envs.reset(options={"reset_mask": np.ones(3, dtype=bool)})  # every SKU: allowed
+    with pytest.raises(ValueError, match="autoreset_mode"):
+        InventoryVectorEnv(num_envs=2, autoreset_mode="same_step")
     with pytest.raises(ValueError, match="unknown keys"):
         envs.reset(options={"demand_path": [1.0] * 5})
     with pytest.raises(TypeError, match="seed"):

@@ -171,7 +171,7 @@ def make_vec_env(regularization: str = "none", env_config=None, *, n_envs: int =
     from gym_inventory.vector import InventoryVectorEnv
 
     n_envs = check_int("n_envs", n_envs, 1)
-    vector_env = regularize(InventoryVectorEnv(num_envs=n_envs, **env_kwargs(env_config, **overrides)),
+    vector_env = regularize(InventoryVectorEnv(num_envs=n_envs, autoreset_mode="SameStep", **env_kwargs(env_config, **overrides)),
                             check_kind(regularization), **(regularization_options or {}))
     # One affine map on the whole (n_envs, size) batch: gymnasium's vector RescaleAction would
     # loop over the SKUs in Python.

@@ -1,6 +1,7 @@
 """``InventoryLeadTime-v0``: periodic review with a deterministic lead time."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -10,9 +11,21 @@ from gymnasium import spaces
 from gym_inventory.params import LIMITS, check_real_array
 from gym_inventory.problem import Problem, default_max_order, resolve_demand  # noqa: F401  (re-exported)
 from gym_inventory.render import DEFAULT_RENDER_SIZE, EnvRenderer, check_render_size
-from gym_inventory.simulator import InventorySimulator, sku_info
+from gym_inventory.simulator import RECORD_FIELDS, InventorySimulator
 
 RESET_OPTIONS = ("demand", "history", "features", "initial_inventory")
+
+#: The registered entry point of ``InventoryLeadTime-v0`` (applies the ``TimeLimit``), and the
+#: one that ``env.spec`` records (the bare env: ``gym.make(env.spec)`` applies the spec's own).
+#: (Built from ``__package__``, ``gym_inventory.envs``, which imports this module.)
+ENTRY_POINT = f"{__package__}:make_inventory_env"
+SPEC_ENTRY_POINT = f"{__package__}:make_bare_inventory_env"
+
+
+def _is_entry_point(entry_point) -> bool:
+    if callable(entry_point):
+        entry_point = f"{getattr(entry_point, '__module__', '')}:{getattr(entry_point, '__name__', '')}"
+    return entry_point in (ENTRY_POINT, SPEC_ENTRY_POINT)
 
 
 class InventoryEnv(gym.Env):
@@ -82,7 +95,10 @@ class InventoryEnv(gym.Env):
     the step's demand not met on their day), ``on_hand`` (end of step),
     ``inventory_position`` (after the step), ``holding_cost``, ``penalty_cost``,
     ``cost`` (money), ``stockout_days``, ``stockout`` (bool), ``pipeline`` (array),
-    ``day`` (first day of the next epoch).
+    ``day`` (first day of the next epoch). Every value is a numpy scalar or array with
+    the same dtype on every step: float64, except ``stockout_days`` and ``day`` (int64)
+    and ``stockout`` (a 0-d bool array); ``episode_metrics`` is a dict of numpy scalars. Reset
+    infos: ``inventory_position``, ``scale`` (float64) and ``day`` (int64).
 
     ## Arguments
     | argument | default | meaning |
@@ -172,6 +188,27 @@ class InventoryEnv(gym.Env):
         if render_mode is not None:
             self.renderer = EnvRenderer(render_mode, self.params, render_size, self.metadata["render_fps"])
 
+    # ---------------------------------------------------------------- spec
+    @property
+    def spec(self):
+        """The ``EnvSpec`` that ``gym.make`` set (None for an env built directly).
+
+        When built by the registered entry point, the spec records the entry point of
+        the bare env (``gym_inventory.envs:make_bare_inventory_env``) and drops
+        ``normalize_action`` from its kwargs: the spec's ``max_episode_steps`` and
+        ``additional_wrappers`` already describe the ``TimeLimit`` and ``RescaleAction``
+        that the registered entry point applied, so ``gym.make(env.spec)`` applies each
+        of them once, and ``spec.kwargs`` stay the env's own arguments.
+        """
+        return self.__dict__.get("_spec")
+
+    @spec.setter
+    def spec(self, spec) -> None:
+        if spec is not None and _is_entry_point(spec.entry_point):
+            kwargs = {key: value for key, value in spec.kwargs.items() if key != "normalize_action"}
+            spec = dataclasses.replace(spec, entry_point=SPEC_ENTRY_POINT, kwargs=kwargs)
+        self.__dict__["_spec"] = spec
+
     # ---------------------------------------------------------------- public state
     @property
     def inventory_position(self) -> float:
@@ -221,22 +258,26 @@ class InventoryEnv(gym.Env):
             self.renderer.reset()
             if self.render_mode == "human":
                 self.render()
-        return obs[0], {"inventory_position": self.inventory_position, "scale": self.scale, "day": 0}
+        return obs[0], {
+            "inventory_position": np.float64(self.inventory_position),
+            "scale": np.float64(self.scale),
+            "day": np.int64(0),
+        }
 
     def step(self, action):
         simulator = self.simulator
         if self.renderer is not None:
             in_transit = float(simulator.pipeline[0, 1:].sum())
         obs, reward, values = simulator.step_sku(self._order_from_action(action))
-        info = sku_info(values)
+        info = numpy_info(values)
         if self.renderer is not None:
             self.renderer.note_step(in_transit, info["order"], simulator)
             if self.render_mode == "human":
                 self.render()
         info["pipeline"] = simulator.pipeline[0].copy()
-        info["day"] = simulator.epoch * self.params.review_period
+        info["day"] = np.int64(simulator.epoch * self.params.review_period)
         if simulator.epoch == self.params.horizon:
-            info["episode_metrics"] = {k: v.item() for k, v in simulator.episode_metrics().items()}
+            info["episode_metrics"] = {k: v[0] for k, v in simulator.episode_metrics().items()}
         return obs, reward, False, False, info
 
     def _order_from_action(self, action) -> float:
@@ -266,6 +307,26 @@ class InventoryEnv(gym.Env):
         if self.renderer is not None:
             self.renderer.close()
         super().close()
+
+
+def numpy_info(values) -> dict:
+    """A step's record of one SKU (an :class:`~gym_inventory.core.EpochRecord` of floats) as the info dict:
+    float64 scalars, an int64 ``stockout_days`` and a 0-d bool array ``stockout`` (a numpy bool
+    scalar would make Gymnasium's ``SyncVectorEnv`` stack an object array).
+
+    Third-party readers (TorchRL's ``default_info_dict_reader``) need a ``dtype`` on
+    every value, the same on every step. Built in one pass: this runs on every step.
+    """
+    info = dict(zip(RECORD_FIELDS, map(_float64, values)))
+    days = int(values[_STOCKOUT_DAYS])
+    info["stockout_days"] = _int64(days)
+    info["stockout"] = np.array(days > 0)
+    return info
+
+
+_STOCKOUT_DAYS = RECORD_FIELDS.index("stockout_days")
+_float64 = np.float64
+_int64 = np.int64
 
 
 def make_simulator(

@@ -6,7 +6,7 @@ wraps it with the vector wrapper of a regularization kind.
 """
 from __future__ import annotations
 
-from gym_inventory.vector.inventory_vector_env import InventoryVectorEnv
+from gym_inventory.vector.inventory_vector_env import InventoryVectorEnv, make_inventory_vector_env
 from gym_inventory.vector.wrappers import (
     VECTOR_WRAPPERS,
     VectorBaseStockAction,
@@ -24,4 +24,5 @@ __all__ = [
     "VectorCoeffAction",
     "VectorDirectAction",
     "VectorRegularizedAction",
+    "make_inventory_vector_env",
 ]

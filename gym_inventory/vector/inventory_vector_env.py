@@ -7,7 +7,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from gym_inventory.envs.inventory_env import check_reset_options, make_simulator
-from gym_inventory.params import check_int
+from gym_inventory.params import check_bool, check_int
 from gym_inventory.simulator import STEP_FIELDS, as_finite_array
 
 
@@ -34,19 +34,33 @@ class InventoryVectorEnv(VectorEnv):
 
     ## Episodes and autoreset
     All SKUs share the horizon, so they are truncated together after
-    ``min(horizon, max_episode_steps)`` steps (never terminated). The autoreset mode is
-    ``AutoresetMode.SAME_STEP`` (the convention of SB3): the step that ends an episode
-    returns the first observations of the next one, with the last observations in
-    ``infos["final_obs"]`` (an object array of ``(obs_dim,)`` arrays, as
-    ``SyncVectorEnv`` gives) and the step's infos in ``infos["final_info"]``; the other
-    keys of that step's ``infos`` are the reset infos. The next episode's demand is
-    drawn from the env's ``np_random`` (one stream shared by the SKUs).
+    ``min(horizon, max_episode_steps)`` steps (never terminated). ``autoreset_mode``
+    (an :class:`~gymnasium.vector.AutoresetMode` or its value, also in
+    ``metadata["autoreset_mode"]``) says what happens then, exactly as in Gymnasium's
+    ``SyncVectorEnv`` (see https://farama.org/Vector-Autoreset-Mode):
+
+    * ``NEXT_STEP`` (default, Gymnasium's): the step that ends an episode returns its
+      last observations; the next ``step`` ignores its actions, starts the next episode
+      and returns its first observations, zero rewards, no termination or truncation
+      and the reset infos. Gymnasium's vector wrappers (``NormalizeObservation``,
+      ``NormalizeReward``, ...) expect this mode.
+    * ``SAME_STEP`` (SB3's convention, used by :class:`agents.vec_env.BatchedVecEnv`):
+      the step that ends an episode returns the first observations of the next one,
+      with the last observations in ``infos["final_obs"]`` (an object array of
+      ``(obs_dim,)`` arrays) and the step's infos in ``infos["final_info"]``; the other
+      keys of that step's ``infos`` are the reset infos.
+    * ``DISABLED``: the caller calls ``reset`` after an episode ends; ``step`` before
+      that raises ``RuntimeError``.
+
+    The next episode's demand is drawn from the env's ``np_random`` (one stream shared
+    by the SKUs), so the three modes give the same episodes.
 
     ## Reset
     ``reset(seed=None, options=None)``: ``seed`` an int or None; ``options`` as in the
     single env with batched values: ``"demand"`` ``(days,)`` or ``(num_envs, days)``,
     ``"history"``, ``"features"`` ``(horizon, 5)`` or ``(num_envs, horizon, 5)``,
-    ``"initial_inventory"``. All SKUs reset together (no ``reset_mask``).
+    ``"initial_inventory"``. All SKUs reset together: a ``"reset_mask"`` option must
+    select every SKU.
 
     ## Infos
     The single env's info keys, each an array with a leading ``num_envs`` axis and a
@@ -69,15 +83,27 @@ class InventoryVectorEnv(VectorEnv):
     >>> info["order"].tolist(), truncated.tolist()
     ([5.0, 5.0, 5.0], [False, False, False])
     >>> obs, reward, terminated, truncated, info = envs.step(np.full((3, 1), 5.0, np.float32))
-    >>> truncated.tolist(), info["final_info"]["episode_metrics"]["days"].tolist()
+    >>> truncated.tolist(), info["episode_metrics"]["days"].tolist()
     ([True, True, True], [2, 2, 2])
+    >>> obs, reward, terminated, truncated, info = envs.step(np.full((3, 1), 5.0, np.float32))  # NEXT_STEP: resets
+    >>> reward.tolist(), truncated.tolist(), info["day"].tolist()
+    ([0.0, 0.0, 0.0], [False, False, False], [0, 0, 0])
     """
 
-    metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
 
-    def __init__(self, num_envs: int = 1, max_episode_steps: int | None = None, render_mode: str | None = None, **kwargs):
+    def __init__(
+        self,
+        num_envs: int = 1,
+        max_episode_steps: int | None = None,
+        render_mode: str | None = None,
+        autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
+        **kwargs,
+    ):
         if render_mode is not None:
             raise ValueError(f"InventoryVectorEnv does not render; render_mode must be None, got {render_mode!r}")
+        self.autoreset_mode = check_autoreset_mode(autoreset_mode)
+        self.metadata = {**type(self).metadata, "autoreset_mode": self.autoreset_mode}
         self.num_envs = check_int("num_envs", num_envs, 1)
         self.simulator = make_simulator(self.num_envs, **kwargs)
         self.params = self.simulator.params
@@ -93,7 +119,7 @@ class InventoryVectorEnv(VectorEnv):
         self.single_observation_space = spaces.Box(-np.inf, np.inf, shape=(self.simulator.obs_dim,), dtype=np.float32)
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self._needs_reset = True
-        self._all = np.ones(self.num_envs, dtype=bool)
+        self._autoreset = False
 
     # ---------------------------------------------------------------- state of every SKU
     @property
@@ -136,10 +162,17 @@ class InventoryVectorEnv(VectorEnv):
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise TypeError(f"seed must be an int or None (the SKUs share one random stream), got {seed!r}")
         if isinstance(options, dict) and "reset_mask" in options:
-            raise ValueError("options['reset_mask'] is not supported: the SKUs of InventoryVectorEnv reset together")
+            mask = np.asarray(options["reset_mask"])
+            if mask.dtype != np.bool_ or mask.shape != (self.num_envs,) or not mask.all():
+                raise ValueError(
+                    f"options['reset_mask'] must select every SKU (the SKUs of InventoryVectorEnv reset together), "
+                    f"got {options['reset_mask']!r}"
+                )
+            options = {key: value for key, value in options.items() if key != "reset_mask"}
         super().reset(seed=seed)
         obs = self.simulator.reset(self.np_random, **check_reset_options(options))
         self._needs_reset = False
+        self._autoreset = False
         return obs, self._reset_infos()
 
     def _reset_infos(self) -> dict:
@@ -164,6 +197,10 @@ class InventoryVectorEnv(VectorEnv):
         """Order ``actions`` (units, ``(num_envs, 1)``) for every SKU and simulate one epoch."""
         if self._needs_reset:
             raise RuntimeError("call reset() before step()")
+        if self._autoreset:  # NEXT_STEP: this step starts the next episode; the actions are ignored
+            self._autoreset = False
+            zeros = np.zeros(self.num_envs, dtype=bool)
+            return self.simulator.reset(self.np_random), np.zeros(self.num_envs), zeros, zeros.copy(), self._reset_infos()
         orders = self._orders_from_actions(actions)
         simulator = self.simulator
         obs, reward, result = simulator.step(orders)
@@ -178,6 +215,12 @@ class InventoryVectorEnv(VectorEnv):
         terminated = np.zeros(self.num_envs, dtype=bool)
         if simulator.epoch < self.max_episode_steps:
             return obs, reward, terminated, terminated.copy(), infos
+        if self.autoreset_mode is not AutoresetMode.SAME_STEP:
+            if self.autoreset_mode is AutoresetMode.NEXT_STEP:
+                self._autoreset = True
+            else:
+                self._needs_reset = True
+            return obs, reward, terminated, np.ones(self.num_envs, dtype=bool), infos
         final_obs = np.empty(self.num_envs, dtype=object)
         final_obs[:] = list(obs)
         obs = simulator.reset(self.np_random)
@@ -200,3 +243,27 @@ class InventoryVectorEnv(VectorEnv):
     def __repr__(self) -> str:
         return f"InventoryVectorEnv(num_envs={self.num_envs}, params={self.params!r})"
 
+
+def check_autoreset_mode(mode) -> AutoresetMode:
+    """``mode`` as an :class:`~gymnasium.vector.AutoresetMode` (an enum member or its value, e.g. ``"SameStep"``)."""
+    if isinstance(mode, AutoresetMode):
+        return mode
+    try:
+        return AutoresetMode(mode)
+    except ValueError:
+        raise ValueError(
+            f"autoreset_mode must be one of {[m.value for m in AutoresetMode]} (or an AutoresetMode), got {mode!r}"
+        ) from None
+
+
+def make_inventory_vector_env(num_envs: int = 1, *, normalize_action: bool = False, **kwargs):
+    """Vector entry point of ``InventoryLeadTime-v0``: an :class:`InventoryVectorEnv`.
+
+    ``gym.make_vec(ID, num_envs=N, vectorization_mode="vector_entry_point", **kwargs)``
+    calls it; with ``normalize_action=True`` (as in ``gym.make``) Gymnasium's vector
+    ``RescaleAction(-1, 1)`` maps actions in ``[-1, 1]`` onto ``[0, max_order]`` units.
+    """
+    from gym_inventory.envs import normalized
+
+    envs = InventoryVectorEnv(num_envs=num_envs, **kwargs)
+    return normalized(envs) if check_bool("normalize_action", normalize_action) else envs

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import gymnasium as gym
 
+from gym_inventory.params import check_bool
 from gym_inventory.remap import check_kind
 
 
-def regularize(env, kind: str, **options):
+def regularize(env, kind: str, *, normalize_action: bool = False, **options):
     """Wrap ``env`` so that its action is mu of regularization ``kind``.
 
     Args:
@@ -18,6 +19,8 @@ def regularize(env, kind: str, **options):
             vector one (:class:`~gym_inventory.vector.InventoryVectorEnv`, possibly wrapped).
         kind: a name of :data:`gym_inventory.remap.REGULARIZATIONS` (``"none"``, ``"base"``,
             ``"coeff"``, ``"both"``).
+        normalize_action: append Gymnasium's ``RescaleAction(-1, 1)`` (its vector version
+            for a vector env): the action is then in ``[-1, 1]``, affine to mu's bounds.
         **options: ``low``, ``high``, ``coefficient_bounds``, ``bias_bounds``, ``order_cap``,
             ``integer`` (see :class:`RegularizedAction`).
 
@@ -27,12 +30,35 @@ def regularize(env, kind: str, **options):
     (5,)
     """
     check_kind(kind)
+    normalize_action = check_bool("normalize_action", normalize_action)
+    from gym_inventory.envs import normalized
+
     if isinstance(env, gym.vector.VectorEnv):
+        from gym_inventory.vector import InventoryVectorEnv
         from gym_inventory.vector.wrappers import VectorRegularizedAction
 
-        return VectorRegularizedAction(env, kind, **options)
+        if not isinstance(env.unwrapped, InventoryVectorEnv):
+            raise ValueError(
+                f"regularize() on a vector env needs the native InventoryVectorEnv (gym.make_vec(..., "
+                f"vectorization_mode='vector_entry_point')); {type(env.unwrapped).__name__} has no demand features "
+                f"of its own: regularize each env with gym.make_vec(..., wrappers=[lambda env: regularize(env, {kind!r})])"
+            )
+        _check_untransformed_actions(env, env.unwrapped.action_space)
+        wrapped = VectorRegularizedAction(env, kind, **options)
+        return normalized(wrapped) if normalize_action else wrapped
     if not isinstance(env, gym.Env):
         raise TypeError(f"env must be a gymnasium Env or VectorEnv, got {env!r}")
     from gym_inventory.wrappers.regularization import RegularizedAction
 
-    return RegularizedAction(env, kind, **options)
+    _check_untransformed_actions(env, env.unwrapped.action_space)
+    wrapped = RegularizedAction(env, kind, **options)
+    return normalized(wrapped) if normalize_action else wrapped
+
+
+def _check_untransformed_actions(env, own_space) -> None:
+    # mu becomes an order in units: a wrapper that already rescales the actions would rescale orders.
+    if env.action_space != own_space:
+        raise ValueError(
+            f"env's action space {env.action_space} is not the inventory env's {own_space} (already rescaled or "
+            "regularized?); regularize the env without it, e.g. regularize(gym.make(ID), kind, normalize_action=True)"
+        )

@@ -64,7 +64,7 @@ class RegularizedAction(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
     >>> env = RegularizedAction(gym.make("InventoryLeadTime-v0", demand_kwargs={"mean": 5.0}), "base")
     >>> _ = env.reset(seed=0)  # starts with (L + P) x scale = 15 units on hand
     >>> _, _, _, _, info = env.step([4.0])  # order up to 4 x 5 = 20 units
-    >>> info["order"]
+    >>> float(info["order"])
     5.0
     """
 
@@ -75,9 +75,11 @@ class RegularizedAction(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
                  bias_bounds=None, order_cap=None, integer: bool = False):
         kind = resolve_kind(type(self), kind)
         recorded = {} if self.fixed_kind is not None else {"kind": kind}
-        gym.utils.RecordConstructorArgs.__init__(self, **recorded, low=low, high=high,
-                                                 coefficient_bounds=coefficient_bounds, bias_bounds=bias_bounds,
-                                                 order_cap=order_cap, integer=integer)
+        # Plain Python values in the spec: EnvSpec.to_json cannot encode numpy bounds.
+        gym.utils.RecordConstructorArgs.__init__(self, **recorded, low=_plain(low), high=_plain(high),
+                                                 coefficient_bounds=_plain(coefficient_bounds),
+                                                 bias_bounds=_plain(bias_bounds), order_cap=_plain(order_cap),
+                                                 integer=_plain(integer))
         gym.ActionWrapper.__init__(self, env)
         self.kind = kind
         self.remapper = ActionRemap(kind, env.unwrapped, low, high, order_cap, integer,
@@ -95,6 +97,13 @@ class RegularizedAction(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
         return self.remapper.orders(mu, inventory_env)
 
 
+def _plain(value):
+    """``value`` with numpy arrays and scalars as Python lists and numbers (for ``EnvSpec.to_json``)."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_plain(item) for item in value)
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else value
+
+
 class DirectAction(RegularizedAction):
     """Alias of ``RegularizedAction(env, "none")``: order = max(mu * scale, 0), mu in units of the SKU's scale.
 
@@ -103,7 +112,7 @@ class DirectAction(RegularizedAction):
     >>> env = DirectAction(gym.make("InventoryLeadTime-v0", demand_kwargs={"mean": 5.0}))
     >>> _ = env.reset(seed=0)
     >>> _, _, _, _, info = env.step([2.0])  # two days of mean demand
-    >>> info["order"]
+    >>> float(info["order"])
     10.0
     """
 
