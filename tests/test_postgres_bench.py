@@ -127,3 +127,18 @@ def test_bench_storage_errors_are_one_line(database, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot open --storage" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_workers_of_one_machine_share_the_grid(database, tmp_path):
+    """``workers=2``: two processes on one machine take the cells through the database, each cell once."""
+    from agents.bench import plan
+    from agents.bench.shared import run_shared
+
+    cells = plan("myopic", "none", "hdpo_L1_p4,zipkin_L1_p4", 2, None, eval_trajectories=8, eval_horizon=60)
+    result = run_shared(cells, tmp_path / "out", database, workers=2)
+    assert not result["failed"] and not result["skipped"]
+    assert sorted((r["instance"], r["seed"]) for r in result["done"]) == sorted((c.instance, c.seed) for c in cells)
+    trials = trials_of(database)
+    assert collections.Counter(tuple(t.user_attrs["cell"]) for t in trials if t.state.name == "COMPLETE") == {
+        (c.instance, c.seed): 1 for c in cells}
+    assert len(trials) == len(cells) and len(scores(tmp_path / "out")) == len(cells)

@@ -15,8 +15,8 @@ directories), a trained but unscored run is loaded and scored.
 
 Where results live is a :class:`DirectoryStore`; another store only needs the same two
 methods, ``get(cell)`` and ``put(cell, record)``, and to be passed as ``store``. With a
-database URL (``storage_url``, ``bench run --storage URL``), several machines share the
-grid through an Optuna study (:mod:`agents.bench.shared`).
+database (``bench run --storage URL``), several machines share the grid through an Optuna
+study (:func:`agents.bench.shared.run_shared`).
 """
 from __future__ import annotations
 
@@ -197,26 +197,15 @@ def _worker_init() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
-def run_bench(cells, out_dir, *, workers: int = 1, store=None, storage_url: str | None = None,
-              heartbeat_interval: int | None = None, log=print) -> dict:
+def run_bench(cells, out_dir, *, workers: int = 1, store=None, log=print) -> dict:
     """Run every cell not stored yet; return ``{"done": [...], "skipped": [...], "failed": [(cell, message)]}``.
 
     ``workers`` > 1 runs cells in that many processes. Bad input in a cell (an instance a
     classical method cannot fit) fails that cell only; the others still run.
-    ``storage_url``: share the cells with every machine running them against that database
-    (:func:`agents.bench.shared.shared_worker`, ``workers`` of them here; ``heartbeat_interval``
-    in seconds, default :data:`agents.sweep.storage.HEARTBEAT_INTERVAL_S`); ``skipped`` are then
-    the cells scored elsewhere or before, all of whose records end in ``out_dir`` too.
     """
     from gym_inventory.params import check_int
 
     workers = check_int("workers", workers, 1)
-    if heartbeat_interval is not None and storage_url is None:
-        raise ValueError("heartbeat_interval applies to a database (storage_url) only")
-    if storage_url is not None:
-        if store is not None:
-            raise ValueError("give a store or a storage_url, not both")
-        return _run_shared(list(cells), out_dir, workers, storage_url, heartbeat_interval, log)
     store = DirectoryStore(out_dir) if store is None else store
     pending, skipped = [], []
     for cell in cells:  # every stored record is checked before any work starts
@@ -251,24 +240,3 @@ def run_bench(cells, out_dir, *, workers: int = 1, store=None, storage_url: str 
                     failed.append((cell, str(error)))
                     log(f"{cell.method} {cell.instance} seed {cell.seed}: failed: {error}")
     return {"done": done, "skipped": skipped, "failed": failed}
-
-
-def _run_shared(cells, out_dir, workers, url, heartbeat_interval, log) -> dict:
-    from agents.bench.shared import shared_worker
-
-    if not cells:
-        return {"done": [], "skipped": [], "failed": []}
-    if workers == 1:
-        return shared_worker(cells, out_dir, url, heartbeat_interval, log=log)
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-        results = [future.result() for future in
-                   [pool.submit(shared_worker, cells, out_dir, url, heartbeat_interval) for _ in range(workers)]]
-    # every worker collects the cells the others scored: those are this machine's, not skipped
-    done = [record for result in results for record in result["done"]]
-    mine = {(record["instance"], record["seed"]) for record in done}
-    skipped = {(c.instance, c.seed): c for result in results for c in result["skipped"] if (c.instance, c.seed) not in mine}
-    failed = {(c.instance, c.seed): (c, message) for result in results for c, message in result["failed"]}
-    return {"done": done, "skipped": list(skipped.values()), "failed": list(failed.values())}

@@ -32,6 +32,9 @@ import json
 import os
 import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
+
+from agents.bench.run import DirectoryStore, _worker_init, run_cell
 
 #: Seconds a worker waits before looking again at a grid whose last cells run elsewhere.
 POLL_S = 1.0
@@ -66,7 +69,6 @@ def shared_worker(cells, out_dir, url: str, heartbeat_interval: int | None = Non
     import optuna
     from optuna.trial import TrialState
 
-    from agents.bench.run import DirectoryStore, run_cell
     from agents.sweep.storage import (HEARTBEAT_INTERVAL_S, claim, fail_stale_trials, heartbeat, open_storage,
                                       study_lock)
 
@@ -137,3 +139,32 @@ def shared_worker(cells, out_dir, url: str, heartbeat_interval: int | None = Non
         if store.get(cell) is None:
             store.put(cell, trial.user_attrs["record"])
     return {"done": done, "skipped": skipped, "failed": failed}
+
+
+def run_shared(cells, out_dir, url: str, *, workers: int = 1, heartbeat_interval: int | None = None, log=_print) -> dict:
+    """:func:`agents.bench.run.run_bench` on a database shared by several machines: ``workers`` :func:`shared_worker` here.
+
+    Returns the same ``{"done", "skipped", "failed"}``: ``skipped`` are the cells scored
+    elsewhere or before, all of whose records end in ``out_dir`` too.
+    ``heartbeat_interval``: seconds (default :data:`agents.sweep.storage.HEARTBEAT_INTERVAL_S`).
+    """
+    from gym_inventory.params import check_int
+
+    workers = check_int("workers", workers, 1)
+    cells = list(cells)
+    if not cells:
+        return {"done": [], "skipped": [], "failed": []}
+    if workers == 1:
+        return shared_worker(cells, out_dir, url, heartbeat_interval, log=log)
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+        futures = [pool.submit(shared_worker, cells, out_dir, url, heartbeat_interval) for _ in range(workers)]
+        results = [future.result() for future in futures]
+    # every worker collects the cells the others scored: those are this machine's, not skipped
+    done = [record for result in results for record in result["done"]]
+    mine = {(record["instance"], record["seed"]) for record in done}
+    skipped = {_key(c): c for result in results for c in result["skipped"] if _key(c) not in mine}
+    failed = {_key(c): (c, message) for result in results for c, message in result["failed"]}
+    return {"done": done, "skipped": list(skipped.values()), "failed": list(failed.values())}

@@ -85,8 +85,15 @@ def _run(args) -> int:
         raise UsageError("--heartbeat applies to a database (--storage URL) only")
     cells = plan(args.algo, args.reg, args.suite, args.seeds, args.timesteps, eval_trajectories=args.eval_trajectories,
                  eval_horizon=args.eval_horizon)
-    result = run_bench(cells, args.out, workers=args.workers, storage_url=args.storage, heartbeat_interval=args.heartbeat,
-                       log=lambda line: print(line, flush=True))
+    def log(line):
+        print(line, flush=True)
+
+    if args.storage is None:
+        result = run_bench(cells, args.out, workers=args.workers, log=log)
+    else:
+        from agents.bench.shared import run_shared
+
+        result = run_shared(cells, args.out, args.storage, workers=args.workers, heartbeat_interval=args.heartbeat, log=log)
     print(f"{len(result['done'])} run(s) scored, {len(result['skipped'])} already done, {len(result['failed'])} failed; "
           f"results in {args.out}")
     return 1 if result["failed"] else 0
