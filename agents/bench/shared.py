@@ -103,6 +103,9 @@ def shared_worker(cells, out_dir, url: str, heartbeat_interval: int | None = Non
                     trial = study.ask()  # a queued retry first
                     running.enter_context(heartbeat(storage, study, trial))
                     if _trial_key(trial) is None:
+                        if not pending:  # a queued retry of a trial whose worker died before naming its cell
+                            study.tell(trial, state=TrialState.FAIL)
+                            continue
                         trial.set_user_attr("cell", list(_key(pending[0])))
                     claim(trial)  # last: a claimed trial names its cell
                     cell = by_key[_trial_key(trial)]
