@@ -23,6 +23,7 @@ Safety of a run directory (they get shared: loading one must never run code):
 from __future__ import annotations
 
 import hashlib
+import math
 import json
 import os
 
@@ -67,12 +68,27 @@ def write_run(run_dir, run: dict) -> None:
 
 
 def write_json(path, value) -> None:
-    """Write ``value`` as strict JSON (no NaN or inf) to ``path`` atomically: a temporary file, then a rename."""
+    """Write ``value`` as strict JSON to ``path`` atomically: a temporary file, then a rename.
+
+    A non-finite number, which JSON cannot hold, is written as ``null``: a run's metrics may
+    legitimately hold one (the turnover time of a policy that sold nothing is infinite).
+    """
     path = os.fspath(path)
-    text = json.dumps(value, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    text = json.dumps(_finite_or_null(value), indent=2, sort_keys=True, allow_nan=False) + "\n"
     with open(path + ".tmp", "w", encoding="utf-8") as handle:
         handle.write(text)
     os.replace(path + ".tmp", path)
+
+
+def _finite_or_null(value):
+    """``value`` with every non-finite float (NaN, inf) replaced by None, in nested dicts, lists and tuples."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(item) for item in value]
+    return value
 
 
 def sha256(path) -> str:

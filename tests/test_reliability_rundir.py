@@ -287,3 +287,12 @@ def test_a_ds_checkpoint_of_another_run_is_refused_on_resume(tmp_path):
         train("base", ENV, tiny, seed=4, out_dir=outs[0])
     for out in outs:
         runs.unlock_run_dir(out)
+
+
+def test_run_files_hold_strict_json_with_non_finite_numbers_as_null(tmp_path):
+    # a policy that sells nothing has an infinite turnover time: the run is kept, the number written as null
+    from agents.runs import write_json
+
+    path = tmp_path / "run.json"
+    write_json(path, {"result": {"turnover_time": float("inf"), "cost": 1.5, "history": [float("nan"), 2.0]}})
+    assert json.loads(path.read_text()) == {"result": {"turnover_time": None, "cost": 1.5, "history": [None, 2.0]}}

@@ -62,6 +62,8 @@ class ValidationCallback(BaseCallback):
         self.patience = None if patience is None else check_int("patience", patience, 0)
         self.log = log
         self.state = state or {"history": [], "best_cost": math.inf, "best_step": None, "bad_evals": 0, "next_eval": 0}
+        if self.state["best_cost"] is None:  # a checkpoint stores an infinite cost as null (strict JSON)
+            self.state["best_cost"] = math.inf
         self.best_weights = None
         self.best_obs_rms = None
         self.policy = None
