@@ -18,16 +18,16 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 install: $(VENV)/.installed
 
-# The PostgreSQL server that tests/test_postgres.py starts (a throwaway cluster in a temp dir,
+# The PostgreSQL server that tests/test_postgres*.py start (a throwaway cluster in a temp dir,
 # stopped afterwards): Debian's package, installed here when missing and when we may (root,
 # apt-get). Elsewhere those tests are skipped, and pytest's summary says why.
 postgres:
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing PostgreSQL (apt-get install postgresql) for tests/test_postgres.py"; \
+		echo "installing PostgreSQL (apt-get install postgresql) for tests/test_postgres*.py"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else \
-		echo "PostgreSQL's server is missing and cannot be installed here (needs root and apt-get): tests/test_postgres.py will be skipped"; \
+		echo "PostgreSQL's server is missing and cannot be installed here (needs root and apt-get): tests/test_postgres*.py will be skipped"; \
 	fi
 
 demo: install
