@@ -74,20 +74,21 @@ def write_json(path, value) -> None:
     legitimately hold one (the turnover time of a policy that sold nothing is infinite).
     """
     path = os.fspath(path)
-    text = json.dumps(_finite_or_null(value), indent=2, sort_keys=True, allow_nan=False) + "\n"
+    text = json.dumps(finite_json(value), indent=2, sort_keys=True, allow_nan=False) + "\n"
     with open(path + ".tmp", "w", encoding="utf-8") as handle:
         handle.write(text)
     os.replace(path + ".tmp", path)
 
 
-def _finite_or_null(value):
-    """``value`` with every non-finite float (NaN, inf) replaced by None, in nested dicts, lists and tuples."""
+def finite_json(value):
+    """``value`` with every non-finite float (NaN, inf) replaced by None, in nested dicts, lists and tuples
+    (strict JSON: run files here, the sweep's result files in :mod:`agents.sweep.report`)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {key: _finite_or_null(item) for key, item in value.items()}
+        return {key: finite_json(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_finite_or_null(item) for item in value]
+        return [finite_json(item) for item in value]
     return value
 
 

@@ -95,7 +95,8 @@ def collect(plan: dict, out: str, results: str, preset: str) -> list:
     ``<preset>_trials.csv``: every trial's step of its kept policy, step-0 and kept validation
     cost, and test cost); returns the rows."""
     from agents.sweep.curves import best_so_far, curve_record, write_curves
-    from agents.sweep.report import finite_json, read_learning_csv, read_trials_csv
+    from agents.runs import finite_json
+    from agents.sweep.report import read_learning_csv, read_trials_csv
 
     rows, trials = [], []
     for name in plan["settings"]:

@@ -14,6 +14,7 @@ import statistics
 import optuna
 from optuna.trial import TrialState
 
+from agents.runs import finite_json
 from agents.sweep.curves import curve_record, write_curves
 from agents.sweep.spec import SweepSpec
 from agents.sweep.storage import sweep_place
@@ -153,12 +154,3 @@ def read_learning_csv(path) -> list[dict]:
              "kept_cost": number(r.get("kept_cost")), "test_cost": number(r.get("test_cost"))} for r in rows]
 
 
-def finite_json(value):
-    """``value`` with every non-finite float replaced by None (strict JSON)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite_json(v) for v in value]
-    return value
