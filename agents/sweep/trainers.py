@@ -54,7 +54,9 @@ def train_policy(algo: str, kind: str, env_kwargs: dict, hyperparams: dict, *, b
     if algo == DS:
         from agents.ds import train
 
-        result = train(kind, env_kwargs, dict(hyperparams, max_steps=budget), seed=seed, out_dir=log_dir)
+        # validation="training": early stopping on the training pool (the sweep's Splits hold the other SKUs)
+        result = train(kind, env_kwargs, dict(hyperparams, max_steps=budget), seed=seed, out_dir=log_dir,
+                       validation="training")
         return result.policy, {"steps": result.steps, "best_step": result.best_step,
                                "stopped_early": result.stopped_early, "train_cost": result.train_cost,
                                "initial_cost": result.initial_cost, "kept_cost": result.best_cost}
