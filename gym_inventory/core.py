@@ -31,10 +31,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gym_inventory.dynamics import ColumnsOutcome, PythonFloats, simulate_columns
+from gym_inventory.dynamics import PythonFloats, simulate_columns
 from gym_inventory.params import InventoryParams
 
 Array = Any  # a numpy array, a torch tensor or (one SKU) a Python float
+
+_new_tuple = tuple.__new__
 
 #: Sum of a list of per-day values, left to right (its one value when it holds one day: no extra op).
 #: A partial of C functions: no Python frame per call (the single env calls it 8 times a step).
@@ -121,8 +123,9 @@ def advance(params: InventoryParams, state: InventoryState, order, day_demands, 
         state.net, state.in_transit, order, day_demands, lost_sales=params.lost_sales,
         holding_cost=params.holding_cost, penalty_cost=params.penalty_cost, xp=xp,
     )
-    in_transit = tuple(zero if units is None else units for units in out.in_transit)
-    return InventoryState(out.net, in_transit, state.epoch + 1), out
+    in_transit = tuple([zero if units is None else units for units in out.in_transit])
+    # tuple.__new__: the NamedTuple without its Python-level __new__ (the single env steps it every step)
+    return _new_tuple(InventoryState, (out.net, in_transit, state.epoch + 1)), out
 
 
 def step(params: InventoryParams, state: InventoryState, order, day_demands, xp, zero) -> tuple:
@@ -135,13 +138,6 @@ def step(params: InventoryParams, state: InventoryState, order, day_demands, xp,
     """
     demands = day_demands[: params.review_period]
     next_state, out = advance(params, state, order, demands, xp, zero)
-    return next_state, epoch_record(params, next_state, order, demands, out, xp, zero)
-
-
-def epoch_record(params: InventoryParams, next_state: InventoryState, order, demands, out: ColumnsOutcome, xp,
-                 zero) -> EpochRecord:
-    """The :class:`EpochRecord` of an epoch that ordered ``order``, met ``demands`` (its P days), simulated
-    as ``out`` and left ``next_state``."""
     holding, penalty = epoch_cost(out)
     shortage = out.shortage
     # Units of the days' own demand that stock did not meet (backlog is served first,
@@ -149,11 +145,11 @@ def epoch_record(params: InventoryParams, next_state: InventoryState, order, dem
     unmet = [xp.minimum(units, demanded) for units, demanded in zip(shortage, demands)]
     stockout_days = total([xp.sign(units) for units in unmet])  # unmet >= 0: sign is 1 on a stockout day
     # positional, in EpochRecord's field order (the single env builds one per step)
-    return EpochRecord(
+    return next_state, EpochRecord(
         order, total(demands), total(out.delivered), total(shortage) if params.lost_sales else zero,
         zero if params.lost_sales else shortage[-1], total(unmet), out.on_hand[-1],
-        inventory_position(next_state.columns, xp), holding, penalty, holding + penalty, stockout_days,
-        total(out.on_hand),
+        inventory_position((next_state.net, *next_state.in_transit), xp), holding, penalty, holding + penalty,
+        stockout_days, total(out.on_hand),
     )
 
 

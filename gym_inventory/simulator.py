@@ -248,7 +248,8 @@ class InventorySimulator:
     def pipeline(self) -> np.ndarray:
         """The state's pipeline now, ``(n_skus, lead_time + 1)`` float64 (layout in :mod:`gym_inventory.dynamics`)."""
         if self._pipeline is None:  # after step_sku: built when read
-            self._pipeline = self.state.pipeline(PythonFloats)
+            state = self.state
+            self._pipeline = np.array([(state.net, *state.in_transit)])
         return self._pipeline
 
     @property
@@ -371,12 +372,13 @@ class InventorySimulator:
 
     def _epoch_start(self) -> int:
         """Index in the demand path of the current epoch's first day (checks the horizon)."""
-        if self.epoch >= self.params.horizon:
+        epoch = self.state.epoch
+        if epoch >= self.params.horizon:
             raise RuntimeError(
                 f"the episode's horizon of {self.params.horizon} epochs is over; call reset() "
                 "(gym.make's TimeLimit truncates there)"
             )
-        return self._first_day + self.epoch * self.params.review_period
+        return self._first_day + epoch * self.params.review_period
 
     def _advance(self, order, day_demands, xp, zero, scale, negative_inverse_reward_unit):
         """One epoch from :attr:`state` in namespace ``xp``: :func:`gym_inventory.core.step`, then the reward.
