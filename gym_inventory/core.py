@@ -129,7 +129,8 @@ def advance(params: InventoryParams, state: InventoryState, order, day_demands, 
 
 
 def step(params: InventoryParams, state: InventoryState, order, day_demands, xp, zero) -> tuple:
-    """One order epoch: ``(next_state, EpochRecord)`` from ``state``, ``order`` and the epoch's P ``day_demands``.
+    """One order epoch: ``(next_state, EpochRecord)`` from ``state``, ``order`` and ``day_demands`` (per-day
+    demands from the epoch's first day: its first P are the epoch's, any more are not read).
 
     ``xp``: the namespace (numpy, torch through ``array_api_compat``, or
     :class:`~gym_inventory.dynamics.PythonFloats` for one SKU); ``zero``: a zero of the
