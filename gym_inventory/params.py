@@ -143,6 +143,9 @@ class InventoryParams:
 
     Attributes:
         lead_time: L >= 0, days from an order to its arrival (arrives the morning of day t + L).
+            Given a lead-time distribution (``{"values": [...], "probabilities": [...]}`` or a
+            :class:`~gym_inventory.leadtime.LeadTimeDistribution`), it becomes the largest
+            value (the pipeline's length) and the distribution is ``lead_time_distribution``.
         review_period: P >= 1, days between orders; one env step simulates P days.
         horizon: order epochs in an episode (>= 1); an episode covers ``horizon * P`` days.
         lost_sales: unmet demand is lost (True) or backlogged (False).
@@ -161,6 +164,11 @@ class InventoryParams:
             forecast) or ``"realized"`` (the realized demand of the coming days, as in the
             study's experiment code: an oracle that lets a policy see the future, so
             optimal-policy references no longer bound its cost).
+        order_crossing: with a lead-time distribution: orders arrive after independent draws and
+            may cross (True), or in the order placed (False, sequential deliveries); see
+            :mod:`gym_inventory.leadtime`. No effect on an integer lead time.
+        lead_time_distribution: the lead-time distribution, None for a fixed lead time (set
+            from ``lead_time``; pass it only with ``lead_time`` equal to its largest value).
     """
 
     lead_time: int = 2
@@ -176,10 +184,25 @@ class InventoryParams:
     normalize: bool = True
     forecast_noise: float = 0.0
     forecast_source: str = "expected"
+    order_crossing: bool = True
+    lead_time_distribution: object = None
 
     def __post_init__(self):
+        from gym_inventory.leadtime import make_lead_time
+
         set_ = object.__setattr__
-        set_(self, "lead_time", check_int("lead_time", self.lead_time, 0, LIMITS["lead_time"]))
+        lead_time, distribution = make_lead_time(self.lead_time)
+        if self.lead_time_distribution is not None:
+            given = make_lead_time(self.lead_time_distribution)[1]
+            if given is None or (distribution is not None and given != distribution) or given.max != lead_time:
+                raise ValueError(
+                    f"lead_time_distribution={self.lead_time_distribution!r} does not match lead_time={self.lead_time!r}: "
+                    "pass the distribution as lead_time alone"
+                )
+            distribution = given
+        set_(self, "lead_time", lead_time)
+        set_(self, "lead_time_distribution", distribution)
+        set_(self, "order_crossing", check_bool("order_crossing", self.order_crossing))
         set_(self, "review_period", check_int("review_period", self.review_period, 1, LIMITS["review_period"]))
         set_(self, "horizon", check_int("horizon", self.horizon, 1, LIMITS["horizon"]))
         set_(self, "lost_sales", check_bool("lost_sales", self.lost_sales))
@@ -192,6 +215,11 @@ class InventoryParams:
         set_(self, "normalize", check_bool("normalize", self.normalize))
         set_(self, "forecast_noise", check_real("forecast_noise", self.forecast_noise))
         set_(self, "forecast_source", check_choice("forecast_source", self.forecast_source, FORECAST_SOURCES))
+        if distribution is not None and self.reward_timing == "lead_time_window":
+            raise ValueError(
+                "reward_timing='lead_time_window' needs a fixed lead time (the days an order controls); "
+                f"got lead_time={distribution.as_dict()!r}: use reward_timing='step'"
+            )
         days = self.horizon * self.review_period + self.lead_time
         if days > LIMITS["episode_days"]:
             raise ValueError(
@@ -204,6 +232,11 @@ class InventoryParams:
     def episode_days(self) -> int:
         """Days simulated in one episode: ``horizon * review_period``."""
         return self.horizon * self.review_period
+
+    @property
+    def stochastic_lead_time(self) -> bool:
+        """True when lead times are drawn per order (a distribution, even of one value)."""
+        return self.lead_time_distribution is not None
 
     @property
     def lookahead_days(self) -> int:
