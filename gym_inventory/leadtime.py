@@ -164,7 +164,7 @@ def no_crossing_chain(distribution: LeadTimeDistribution, review_period: int) ->
     rhs = np.zeros(top + 2)
     rhs[-1] = 1.0
     stationary = np.linalg.lstsq(system, rhs, rcond=None)[0]
-    stationary = np.maximum(stationary, 0.0)
+    stationary = np.where(stationary > 1e-13, stationary, 0.0)  # states the chain never reaches: 0, not rounding noise
     return transition, stationary / stationary.sum()
 
 
