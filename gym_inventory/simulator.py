@@ -22,6 +22,7 @@ from gym_inventory.core import (
 )
 from gym_inventory.demand import DemandPaths
 from gym_inventory.dynamics import PythonFloats, simulate_columns, stack_pipeline
+from gym_inventory.leadtime import effective_lead_times
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
 from gym_inventory.params import BYTES_PER_SKU_DAY, check_memory, check_real_array, check_units
 from gym_inventory.problem import Problem
@@ -124,6 +125,7 @@ class InventorySimulator:
         self.obs_dim = len(names)
         self.epoch = 0
         self.pipeline = np.zeros((self.n_skus, width))
+        self._arrivals = None  # (n_skus, horizon) effective lead times of the episode, None: fixed
 
     # ------------------------------------------------------------------ reset
     def reset(self, rng: np.random.Generator, *, demand=None, history=None, features=None, initial_inventory=None):
@@ -154,6 +156,7 @@ class InventorySimulator:
             paths = self.demand_model.sample(rng, self.n_skus, path.shape[1])
         self._demand = path
         self._first_day = history_days
+        self._arrivals = self._sample_lead_times(rng)
         self.scale = paths.scale
         decision_days = history_days + p.review_period * np.arange(p.horizon)
         if features is not None:
@@ -199,6 +202,34 @@ class InventorySimulator:
             self._sku_observation = np.zeros((p.horizon, self.obs_dim), dtype=np.float32)
             self._sku_observation[:, p.lead_time + 1 :] = self._context[:, 0]
         return self.observe()
+
+    def _sample_lead_times(self, rng: np.random.Generator):
+        """The days from each epoch's order to its arrival, ``(n_skus, horizon)`` int64 (None: the fixed lead time).
+
+        Drawn from a stream of their own, ``rng``'s bit generator jumped ahead (``rng`` itself is not
+        advanced): the demand, the features and the next episodes are those of the fixed lead time.
+        """
+        p = self.params
+        if p.lead_time_distribution is None:
+            return None
+        jumped = getattr(rng.bit_generator, "jumped", None)
+        if callable(jumped):
+            stream = np.random.Generator(jumped())
+        else:  # a bit generator without jumps: a seed from a copy of rng's state, mixed by SeedSequence
+            import copy
+
+            stream = np.random.default_rng([int(copy.deepcopy(rng).integers(2**63)), 0x1EAD_71E5])
+        draws = p.lead_time_distribution.sample(stream, (self.n_skus, p.horizon))
+        arrivals = effective_lead_times(draws, p.review_period, p.order_crossing)
+        if self.n_skus == 1:
+            self._sku_arrivals = arrivals[0].tolist()
+        return arrivals
+
+    @property
+    def lead_times(self):
+        """The effective lead time of every epoch's order, ``(n_skus, horizon)`` days (read-only), or None
+        for a fixed lead time. Exogenous: drawn at reset; an order's is revealed when it is placed."""
+        return None if self._arrivals is None else _read_only(self._arrivals)
 
     def _run_warmup(self, days: int):
         """Run the last ``days`` days of the history with no order (the study's warm-up), from the pipeline."""
@@ -320,7 +351,7 @@ class InventorySimulator:
         record, reward = self._advance(
             pipeline[:, 0], [pipeline[:, k] for k in range(1, pipeline.shape[1])], order,
             [self._demand[:, day] for day in days], np, self._zeros, self.scale, self._negative_inverse_reward_unit,
-            self._settle,
+            self._settle, None if self._arrivals is None else self._arrivals[:, self.epoch],
         )
         row = np.concatenate(record)
         self._record_block[:, self.epoch] = row
@@ -344,6 +375,7 @@ class InventorySimulator:
         record, reward = self._advance(
             net, in_transit, order, self._sku_demand[first : first + self.params.review_period + self._lookahead],
             PythonFloats, 0.0, self._sku_scale, self._sku_negative_inverse_reward_unit, self._settle_sku,
+            None if self._arrivals is None else self._sku_arrivals[self.epoch],
         )
         self._pending_records.append(record)  # written into the block when ``records`` is read
         self.epoch += 1
@@ -374,19 +406,20 @@ class InventorySimulator:
             )
         return self._first_day + self.epoch * self.params.review_period
 
-    def _advance(self, net, in_transit, order, day_demands, xp, zero, scale, negative_inverse_reward_unit, settle):
+    def _advance(self, net, in_transit, order, day_demands, xp, zero, scale, negative_inverse_reward_unit, settle, arrival):
         """One epoch's transition, record and reward, in namespace ``xp``.
 
         ``day_demands`` holds the epoch's P days, then (``reward_timing="lead_time_window"``)
         the L days after them; ``zero`` stands for "none" in the fields a mode does not use;
-        ``settle(outcome)`` stores the new pipeline and returns its inventory position.
+        ``settle(outcome)`` stores the new pipeline and returns its inventory position; ``arrival``
+        the order's lead time (random lead times) or None.
         Returns ``(EpochRecord, reward)``.
         """
         p = self.params
         demands = day_demands[: p.review_period]
         out = simulate_columns(
             net, in_transit, order, demands, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
-            penalty_cost=p.penalty_cost, xp=xp,
+            penalty_cost=p.penalty_cost, xp=xp, arrival=arrival,
         )
         holding, penalty = epoch_cost(out)
         cost = holding + penalty
