@@ -188,6 +188,7 @@ def simulate_days(
     holding_cost: Array | float,
     penalty_cost: Array | float,
     xp: Any = None,
+    arrival: Array | int | None = None,
 ) -> DaysOutcome:
     """Advance a batch of SKUs through one order and ``n_days`` days of demand.
 
@@ -206,6 +207,7 @@ def simulate_days(
         holding_cost: h, money per unit on hand at the end of a day (scalar or ``(n_skus,)``).
         penalty_cost: p, money per unit backlogged at the end of a day, or per unit lost.
         xp: the array namespace, looked up from the arrays when None.
+        arrival: the order's lead time per SKU (random lead times), as in :func:`simulate_columns`.
 
     Returns:
         A :class:`DaysOutcome`. Nothing is modified in place.
@@ -216,7 +218,7 @@ def simulate_days(
     out = simulate_columns(
         pipeline[:, 0], [pipeline[:, 1 + k] for k in range(lead_time)], order,
         [demand[:, day] for day in range(demand.shape[1])],
-        lost_sales=lost_sales, holding_cost=holding_cost, penalty_cost=penalty_cost, xp=xp,
+        lost_sales=lost_sales, holding_cost=holding_cost, penalty_cost=penalty_cost, xp=xp, arrival=arrival,
     )
     return DaysOutcome(stack_pipeline(out, xp), *out[2:])
 

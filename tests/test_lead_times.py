@@ -122,3 +122,115 @@ def test_crossing_and_lost_sales_dp_optima_are_below_their_best_base_stock():
 def test_crossing_has_no_closed_form():
     with pytest.raises(ValueError, match="order_crossing=True"):
         optimal_base_stock(DAILY, lead_time=SPREAD, holding_cost=1, penalty_cost=9, order_crossing=True)
+
+
+# ---------------------------------------------------------------------------- the env, vector env and DS
+TRACE_ENV = dict(lead_time={"values": [0, 1, 3], "probabilities": [0.3, 0.3, 0.4]}, review_period=1, horizon=6, normalize=False,
+                 demand="poisson", demand_kwargs={"mean": 2.0}, initial_inventory=[4, 0, 0, 0], max_order=100)
+
+
+@pytest.mark.parametrize(
+    "crossing, lead_times, pipelines, costs",
+    [
+        # draws 1, 3, 0, 3, 0, 0: orders 3, 5 and 6 (placed days 2, 4, 5) arrive the day they are placed,
+        # order 6 before order 4 (placed day 3, due day 6)
+        (True, [1, 3, 0, 3, 0, 0],
+         [[2, 1, 0, 0], [1, 0, 0, 2], [2, 0, 2, 0], [0, 2, 0, 4], [5, 0, 4, 0], [9, 4, 0, 0]], [2, 1, 2, 0, 5, 9]),
+        # the same draws without crossing: arrival days max(t + draw, previous) = 1, 4, 4, 6, 6, 6
+        (False, [1, 3, 2, 3, 2, 1],
+         [[2, 1, 0, 0], [1, 0, 0, 2], [-1, 0, 5, 0], [-3, 5, 0, 4], [0, 0, 9, 0], [-2, 15, 0, 0]], [2, 1, 9, 27, 0, 18]),
+    ],
+)
+def test_hand_written_traces(crossing, lead_times, pipelines, costs):
+    """Demand 2 a day, 4 on hand, orders 1..6, h = 1, p = 9 (arrival days worked out by hand)."""
+    import gymnasium as gym
+
+    import gym_inventory  # noqa: F401
+
+    env = gym.make("InventoryLeadTime-v0", order_crossing=crossing, **TRACE_ENV)
+    env.reset(seed=5, options={"demand": [2.0] * 6})
+    assert env.unwrapped.simulator.lead_times.tolist() == [lead_times]
+    for order, pipeline, cost in zip(range(1, 7), pipelines, costs):
+        info = env.step([order])[4]
+        assert info["pipeline"].tolist() == pipeline and info["cost"] == cost
+        assert info["inventory_position"] == sum(pipeline)  # tot(I): everything ordered and not yet arrived
+
+
+def _episode(n_skus, lead_time, seed=3, **kwargs):
+    """Observations, rewards and infos of an episode of the env (n_skus None) or the vector env."""
+    import gymnasium as gym
+
+    from gym_inventory.vector import InventoryVectorEnv
+
+    env_kwargs = dict(lead_time=lead_time, review_period=2, horizon=12, forecast_noise=0.2, **kwargs)
+    env = gym.make("InventoryLeadTime-v0", **env_kwargs) if n_skus is None else InventoryVectorEnv(num_envs=n_skus, **env_kwargs)
+    obs, info = env.reset(seed=seed)
+    steps = [(obs, info)]
+    rng = np.random.default_rng(0)
+    for _ in range(12):
+        action = (rng.uniform(0, 1, env.action_space.shape) * env.action_space.high).astype(np.float32)
+        steps.append(env.step(action))
+    return steps, env.unwrapped.simulator if n_skus is None else env.simulator
+
+
+def _assert_same(left, right):
+    if isinstance(left, dict):
+        assert left.keys() == right.keys()
+        for key in left:
+            _assert_same(left[key], right[key])
+    elif isinstance(left, (tuple, list)):
+        assert len(left) == len(right)
+        for a, b in zip(left, right):
+            _assert_same(a, b)
+    else:
+        a, b = np.asarray(left), np.asarray(right)
+        assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("n_skus", [None, 4])
+@pytest.mark.parametrize("crossing", [True, False])
+def test_degenerate_distribution_is_the_integer_lead_time_bit_for_bit(n_skus, crossing):
+    fixed, _ = _episode(n_skus, 3)
+    degenerate, simulator = _episode(n_skus, {"values": [3]}, order_crossing=crossing)
+    assert simulator.lead_times is not None and np.all(simulator.lead_times == 3)  # the random path ran
+    _assert_same(fixed, degenerate)
+
+
+@pytest.mark.parametrize("n_skus", [None, 4])
+def test_random_lead_times_keep_the_demand_of_the_fixed_lead_time(n_skus):
+    _, fixed = _episode(n_skus, 3)
+    _, random = _episode(n_skus, {"values": [0, 3], "probabilities": [0.5, 0.5]}, order_crossing=False)
+    np.testing.assert_array_equal(fixed.demand_path, random.demand_path)
+    np.testing.assert_array_equal(fixed.feature_path, random.feature_path)
+    assert set(np.unique(random.lead_times)) <= {0, 1, 2, 3} and len(np.unique(random.lead_times)) > 1
+
+
+def test_ds_rollout_matches_the_simulator_and_has_gradients_with_random_lead_times():
+    import torch
+
+    from agents.ds import TrajectoryBatch, rollout
+    from gym_inventory.envs import make_simulator
+    from gym_inventory.remap import remap
+
+    class BaseStockLevel(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.level = torch.nn.Parameter(torch.tensor(14.0, dtype=torch.float64))
+
+        def orders(self, observation, inventory_position, features, scale, *, integer=False):
+            return remap("base", (self.level / scale)[:, None], inventory_position=inventory_position, features=features,
+                         scale=scale, integer=integer)
+
+    for crossing in (True, False):
+        simulator = make_simulator(6, lead_time={"values": [1, 2, 4], "probabilities": [0.4, 0.4, 0.2]},
+                                   order_crossing=crossing, horizon=20, demand_kwargs={"mean": 3.0})
+        simulator.reset(np.random.default_rng(2))
+        batch = TrajectoryBatch.from_simulator(simulator)
+        policy = BaseStockLevel()
+        costs = rollout(policy, batch)
+        expected = []
+        for _ in range(20):
+            expected.append(simulator.step(np.maximum(14.0 - simulator.inventory_position, 0.0))[2]["cost"])
+        np.testing.assert_allclose(costs.detach().numpy(), np.stack(expected, axis=1), rtol=1e-12)
+        costs.sum().backward()
+        assert np.isfinite(policy.level.grad.item()) and policy.level.grad.item() != 0.0
