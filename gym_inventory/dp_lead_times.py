@@ -152,10 +152,20 @@ class RandomLeadTimeSolution:
 
 
 def _iterate(problem: RandomLeadTimeDP, table, tolerance: float, max_iterations: int) -> tuple:
+    n_levels = problem.base.levels.size
+    if table is not None:  # a fixed policy: gather its moves once, then iterate on them alone
+        index, costs, _ = problem._moves
+        chosen = table[None, ..., None]
+        index = np.take_along_axis(index, chosen, axis=-1)[..., 0]
+        costs = np.take_along_axis(costs, chosen, axis=-1)[..., 0]
     values = np.zeros(problem.state_shape)
     for iteration in range(1, max_iterations + 1):
-        action = problem.action_values(values, capped=table is None)
-        updated = action.min(axis=-1) if table is None else np.take_along_axis(action, table[..., None], axis=-1)[..., 0]
+        if table is None:
+            action = problem.action_values(values)
+            updated = action.min(axis=-1)
+        else:
+            expected = (problem._kernel.reshape(-1, n_levels) @ values.reshape(n_levels, -1)).ravel()
+            updated = sum(w * (cost + expected[flat]) for w, flat, cost in zip(problem.distribution.probabilities, index, costs))
         change = updated - values
         low, high = float(change.min()), float(change.max())
         values = updated - updated.flat[0]

@@ -126,8 +126,7 @@ def make_lead_time(value):
     if isinstance(value, numbers.Real):
         return check_int("lead_time", value, 0, LIMITS["lead_time"]), None
     raise TypeError(
-        "lead_time must be a whole number of days or a distribution "
-        f"{{'values': [...], 'probabilities': [...]}}, got {value!r}"
+        f"lead_time must be an integer, got {value!r} (or a distribution {{'values': [...], 'probabilities': [...]}})"
     )
 
 
