@@ -7,8 +7,8 @@ deterministic to widely spread, with and without order crossing, backlog and los
 Per row: the DP optimum (:mod:`gym_inventory.dp_lead_times`, long-run cost per day), the best
 base-stock and capped base-stock policies on integer grids (their costs exact, from the same
 DP operator), and for backlog without crossing the closed form (compound lead-time demand,
-:func:`gym_inventory.optimal.optimal_base_stock`) with a simulation of it (100 SKUs x 1000
-days after 100 days of warm-up, 95% t-interval over SKUs). Every number is an exact long-run cost except the simulation column.
+:func:`gym_inventory.optimal.optimal_base_stock`) with a simulation of it (1000 SKUs x 3000
+days, the first 100 left out, 95% t-interval over SKUs). Every number is an exact long-run cost except the simulation column.
 """
 from __future__ import annotations
 
@@ -24,15 +24,16 @@ from gym_inventory.evaluation import _mean_ci
 from gym_inventory.optimal import optimal_base_stock
 
 MEAN, HOLDING, PENALTY = 2.0, 1.0, 9.0
+#: Mean lead time 2 days each, standard deviation 0, 0.82, 1 and 1.41 days.
 DISTRIBUTIONS = {
     "L=2 (fixed)": {"values": [2], "probabilities": [1.0]},
     "{1,2,3} equal": {"values": [1, 2, 3], "probabilities": [1 / 3, 1 / 3, 1 / 3]},
     "{1,3} equal": {"values": [1, 3], "probabilities": [0.5, 0.5]},
-    "{0,3} equal": {"values": [0, 3], "probabilities": [0.5, 0.5]},
+    "{0: 1/3, 3: 2/3}": {"values": [0, 3], "probabilities": [1 / 3, 2 / 3]},
 }
 
 
-def simulate_base_stock(level: float, lead_time: dict, *, n_skus: int = 100, days: int = 1000, warmup: int = 100) -> tuple:
+def simulate_base_stock(level: float, lead_time: dict, *, n_skus: int = 1000, days: int = 3000, warmup: int = 100) -> tuple:
     """Mean cost per day of base stock ``level`` (backlog, no crossing), and its 95% half-width over SKUs."""
     simulator = make_simulator(n_skus, lead_time=lead_time, order_crossing=False, horizon=days, holding_cost=HOLDING,
                                penalty_cost=PENALTY, demand="poisson", demand_kwargs={"mean": MEAN}, normalize=False,
