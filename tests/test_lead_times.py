@@ -250,3 +250,27 @@ def test_no_crossing_base_stock_closed_form_matches_simulation():
     per_sku = simulator.records["cost"][:, 100:].mean(axis=1)
     half = 1.97 * per_sku.std(ddof=1) / np.sqrt(per_sku.size)
     assert abs(per_sku.mean() - optimum.cost) < 2 * half, (per_sku.mean(), half, optimum.cost)
+
+
+def test_panels_take_one_distribution_for_every_series(tmp_path):
+    import pandas as pd
+
+    from gym_inventory.data import evaluate_panel, write_panel
+    from gym_inventory.policies import BaseStock
+
+    rng = np.random.default_rng(4)
+    days = pd.date_range("2024-01-01", periods=150).strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"sku_id": np.repeat(["a", "b", "c"], 150), "date": np.tile(days, 3),
+                          "demand": rng.poisson(3.0, 450)})
+    path = tmp_path / "panel.csv"
+    frame.to_csv(path, index=False)
+    spread = {"values": [0, 4], "probabilities": [0.5, 0.5]}
+    options = dict(days=60, progress=False)
+    fixed = evaluate_panel(BaseStock(4.0, in_scale_units=True), str(path), env_kwargs={"lead_time": 4}, **options)
+    random = evaluate_panel(BaseStock(4.0, in_scale_units=True), str(path), env_kwargs={"lead_time": spread}, **options)
+    assert random.series_days == fixed.series_days == 180
+    assert random.total_cost != fixed.total_cost  # the same series, other arrivals
+    with_column = tmp_path / "generated.parquet"
+    write_panel(with_column, 4, 130, seed=1)
+    with pytest.raises(ValueError, match="lead_time column"):
+        evaluate_panel(BaseStock(4.0, in_scale_units=True), str(with_column), env_kwargs={"lead_time": spread}, **options)
