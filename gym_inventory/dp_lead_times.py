@@ -27,7 +27,7 @@ from functools import cached_property
 
 import numpy as np
 
-from gym_inventory.dp import DPProblem
+from gym_inventory.dp import DPProblem, odoni_iteration
 from gym_inventory.leadtime import LeadTimeDistribution, make_lead_time
 from gym_inventory.params import check_bool, check_int, check_real
 
@@ -120,10 +120,14 @@ class RandomLeadTimeDP:
             costs.append(cost[serve].reshape(shape + (width,)))
         return np.stack(index), np.stack(costs), infeasible.reshape(shape + (width,))
 
+    def expected(self, values: np.ndarray) -> np.ndarray:
+        """``E[values(y', tail', r')]`` over demand for every (serving level, arrival, tail', r'), flat: ``_moves``' index."""
+        n_levels = self.base.levels.size
+        return (self._kernel.reshape(-1, n_levels) @ values.reshape(n_levels, -1)).ravel()
+
     def action_values(self, values: np.ndarray, *, capped: bool = True) -> np.ndarray:
         """``(*state_shape, max_order + 1)``: expected day cost + E[values(next state)], over demand and lead time."""
-        n_levels = self.base.levels.size
-        expected = (self._kernel.reshape(-1, n_levels) @ values.reshape(n_levels, -1)).ravel()
+        expected = self.expected(values)
         index, costs, infeasible = self._moves
         result = np.zeros(index.shape[1:])
         for weight, flat, cost in zip(self.distribution.probabilities, index, costs):
@@ -152,27 +156,24 @@ class RandomLeadTimeSolution:
 
 
 def _iterate(problem: RandomLeadTimeDP, table, tolerance: float, max_iterations: int) -> tuple:
-    n_levels = problem.base.levels.size
-    if table is not None:  # a fixed policy: gather its moves once, then iterate on them alone
+    """``(gain, table)`` by :func:`gym_inventory.dp.odoni_iteration`: the optimum (``table`` None) or a fixed table's cost."""
+    last = {}
+    if table is None:
+        def operator(values):
+            action = last["action"] = problem.action_values(values)
+            return action.min(axis=-1)
+    else:  # a fixed policy: gather its moves once, then iterate on them alone
         index, costs, _ = problem._moves
         chosen = table[None, ..., None]
         index = np.take_along_axis(index, chosen, axis=-1)[..., 0]
         costs = np.take_along_axis(costs, chosen, axis=-1)[..., 0]
-    values = np.zeros(problem.state_shape)
-    for iteration in range(1, max_iterations + 1):
-        if table is None:
-            action = problem.action_values(values)
-            updated = action.min(axis=-1)
-        else:
-            expected = (problem._kernel.reshape(-1, n_levels) @ values.reshape(n_levels, -1)).ravel()
-            updated = sum(w * (cost + expected[flat]) for w, flat, cost in zip(problem.distribution.probabilities, index, costs))
-        change = updated - values
-        low, high = float(change.min()), float(change.max())
-        values = updated - updated.flat[0]
-        if high - low <= tolerance * max(1.0, abs(high)):
-            return 0.5 * (low + high), (action.argmin(axis=-1) if table is None else table), iteration
-    raise RuntimeError(f"relative value iteration did not converge in {max_iterations} iterations "
-                       f"(gain bounds {low:.6g} .. {high:.6g})")
+
+        def operator(values):
+            expected = problem.expected(values)
+            return sum(w * (cost + expected[flat]) for w, flat, cost in zip(problem.distribution.probabilities, index, costs))
+
+    gain, _, iterations = odoni_iteration(problem.state_shape, operator, tolerance, max_iterations)
+    return gain, (last["action"].argmin(axis=-1) if table is None else table), iterations
 
 
 def solve(problem: RandomLeadTimeDP, *, tolerance: float = 1e-7, max_iterations: int = 20_000) -> RandomLeadTimeSolution:
