@@ -137,6 +137,111 @@ def check_bool(name: str, value) -> bool:
     return bool(value)
 
 
+#: Tolerance of the probabilities' sum around 1.
+PROBABILITY_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class LeadTimeDistribution:
+    """A discrete distribution of lead times, whole days.
+
+    Attributes:
+        values: distinct lead times, days (>= 0, increasing).
+        probabilities: their probabilities (> 0, summing to 1 within 1e-9; stored normalized).
+    """
+
+    values: tuple
+    probabilities: tuple
+
+    def __post_init__(self):
+        values, probabilities = self.values, self.probabilities
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+            raise TypeError(f"lead_time['values'] must be a list of whole days, got {values!r}")
+        if len(values) == 0:
+            raise ValueError("lead_time['values'] must hold at least one lead time, got an empty list")
+        import numpy as np
+
+        days = [check_int("lead_time['values'] entry", value, 0, LIMITS["lead_time"]) for value in values]
+        if len(set(days)) != len(days):
+            raise ValueError(f"lead_time['values'] must be distinct, got {list(values)!r}")
+        weights = check_real_array("lead_time['probabilities']", probabilities, "a list of probabilities")
+        if weights.shape != (len(days),):
+            raise ValueError(f"lead_time['probabilities'] must have one entry per value ({len(days)}), got {probabilities!r}")
+        if np.any(weights <= 0.0):
+            raise ValueError(f"lead_time['probabilities'] must be > 0 (leave out values that never occur), got {probabilities!r}")
+        if abs(float(weights.sum()) - 1.0) > PROBABILITY_TOLERANCE:
+            raise ValueError(f"lead_time['probabilities'] must sum to 1, got {probabilities!r} (sum {float(weights.sum())!r})")
+        order = np.argsort(days)
+        weights = weights / weights.sum()
+        object.__setattr__(self, "values", tuple(int(days[i]) for i in order))
+        object.__setattr__(self, "probabilities", tuple(float(weights[i]) for i in order))
+
+    @property
+    def max(self) -> int:
+        """The largest lead time, days: the pipeline holds ``max + 1`` columns."""
+        return self.values[-1]
+
+    @property
+    def min(self) -> int:
+        return self.values[0]
+
+    @property
+    def mean(self) -> float:
+        return math.fsum(v * p for v, p in zip(self.values, self.probabilities))
+
+    @property
+    def deterministic(self) -> bool:
+        """True for a distribution of one value."""
+        return len(self.values) == 1
+
+    def pmf(self) -> np.ndarray:
+        """``(max + 1,)`` probabilities of 0 .. max days."""
+        import numpy as np
+
+        pmf = np.zeros(self.max + 1)
+        pmf[list(self.values)] = self.probabilities
+        return pmf
+
+    def sample(self, rng: np.random.Generator, shape) -> np.ndarray:
+        """Lead times of ``shape`` orders, int64 days."""
+        import numpy as np
+
+        if self.deterministic:
+            return np.full(shape, self.values[0], dtype=np.int64)
+        return np.asarray(self.values, dtype=np.int64)[rng.choice(len(self.values), size=shape, p=self.probabilities)]
+
+    def as_dict(self) -> dict:
+        """The ``lead_time`` keyword argument of this distribution (JSON-friendly)."""
+        return {"values": list(self.values), "probabilities": list(self.probabilities)}
+
+
+def make_lead_time(value):
+    """``(max_lead_time, distribution)`` of a ``lead_time`` argument: an int (distribution None), a
+    :class:`LeadTimeDistribution`, or a dict ``{"values": [...], "probabilities": [...]}``
+    (``probabilities`` may be left out: equally likely values)."""
+    if isinstance(value, LeadTimeDistribution):
+        return value.max, value
+    if isinstance(value, dict):
+        unknown = set(value) - {"values", "probabilities"}
+        if unknown or "values" not in value:
+            raise ValueError(
+                "lead_time as a distribution must be a dict with keys 'values' and 'probabilities' "
+                f"(probabilities optional: equally likely values), got {value!r}"
+            )
+        values, probabilities = value["values"], value.get("probabilities")
+        if probabilities is None:
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                raise TypeError(f"lead_time['values'] must be a list of whole days, got {values!r}")
+            probabilities = [1.0 / max(len(values), 1)] * len(values)
+        distribution = LeadTimeDistribution(values, probabilities)
+        return distribution.max, distribution
+    if isinstance(value, numbers.Real):
+        return check_int("lead_time", value, 0, LIMITS["lead_time"]), None
+    raise TypeError(
+        f"lead_time must be an integer, got {value!r} (or a distribution {{'values': [...], 'probabilities': [...]}})"
+    )
+
+
 @dataclass(frozen=True)
 class InventoryParams:
     """Parameters of one periodic-review inventory problem (units: days, units, money).
@@ -188,8 +293,6 @@ class InventoryParams:
     lead_time_distribution: object = None
 
     def __post_init__(self):
-        from gym_inventory.leadtime import make_lead_time
-
         set_ = object.__setattr__
         lead_time, distribution = make_lead_time(self.lead_time)
         if self.lead_time_distribution is not None:

@@ -91,7 +91,7 @@ def _lead_time(text: str):
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer or a JSON object, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r} (a lead-time distribution is a JSON object)") from None
 
 
 def _json_object(text: str) -> dict:
