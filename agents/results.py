@@ -18,7 +18,9 @@ class TrainResult:
     best_step: int | None = None  # the step (SB3: env steps; DS: gradient steps) of the best validation
     best_cost: float = math.inf  # the best validation cost
     initial_cost: float | None = None  # the untrained policy's validation cost (DS; None where not measured)
-    train_cost: float | None = None  # the best policy on the training trajectories (DS: overfitting shows as train << val)
+    # the kept policy's cost per day on the training trajectories (DS: overfitting shows as train << val);
+    # None where the trainer does not measure it (SB3). The sweeps' trial records keep this meaning.
+    train_cost: float | None = None
     reference_cost: float | None = None  # the best classical policy on the validation trajectories (None: not computed)
     steps: int = 0  # steps taken (SB3: env steps, SKU-epochs; DS: gradient steps)
     stopped_early: bool = False

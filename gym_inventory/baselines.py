@@ -13,7 +13,12 @@ from a simulation search on a seed apart from the evaluation seed, so that the
 reported costs are not biased by the search.
 
 ``gym-inventory baselines`` and ``gym-inventory evaluate`` print these; the trainers'
-validation takes :func:`best_classical` as its reference.
+validation takes :func:`best_baseline` as its reference (their ``gap_to_best_classical_pct``).
+
+Two references, two names: :func:`best_baseline` is the best row of this table, chosen
+and costed on the same trajectories (the trainers' validation reference); the study's
+reference kind ``"best_classical"`` (:func:`gym_inventory.study.reference`) tunes three
+order-up-to families on validation SKUs and reports the chosen one on test SKUs.
 """
 from __future__ import annotations
 
@@ -140,9 +145,10 @@ def _classical(env_or_spec, params, model, horizon, warmup_epochs, search_seed, 
 
 
 
-def best_classical(env_kwargs: dict, *, n_trajectories: int, horizon: int | None, seed: int, warmup_epochs=None):
+def best_baseline(env_kwargs: dict, *, n_trajectories: int, horizon: int | None, seed: int, warmup_epochs=None):
     """The classical policy of :func:`compute_baselines` with the lowest cost on these trajectories:
-    ``{"name", "cost", "ci", "gap"}`` (no DP: the best *classical* policy)."""
+    ``{"name", "cost", "ci", "gap"}`` (no DP), chosen and costed on the same trajectories: the
+    trainers' validation reference (not the study's ``"best_classical"`` reference kind, module docstring)."""
     from gym_inventory.evaluation import resolve_problem
 
     horizon = resolve_problem(env_kwargs)[0].horizon if horizon is None else horizon

@@ -69,5 +69,11 @@ def resolve_demand(demand, demand_kwargs, split):
 def default_max_order(params: InventoryParams, demand_model, max_order) -> float:
     """The action bound: ``max_order`` if given, else 4 (L + P) x the largest mean daily demand."""
     if max_order is None:
-        return float(4 * (params.lead_time + params.review_period) * demand_model.max_daily_mean)
+        return float(order_bound(params, demand_model.max_daily_mean))
     return check_real("max_order", max_order, 0.0, strict=True)
+
+
+def order_bound(params: InventoryParams, max_daily_mean):
+    """The default action bound for a largest mean daily demand ``max_daily_mean`` (a number or an array):
+    4 (L + P) x ``max_daily_mean`` units."""
+    return 4 * (params.lead_time + params.review_period) * max_daily_mean

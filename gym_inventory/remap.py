@@ -58,6 +58,8 @@ class Regularization:
             on the ``forecast_next_7`` coefficient when ``per_feature`` (0 on the others).
         description: the formula in words (docs, error messages).
         uses_features: the formula reads feat(x) although mu is one value (implied by ``per_feature``).
+        target_level: mu sets an order-up-to level, order = max(level - tot(I), 0): the
+            formula at tot(I) = 0 is the level (the renderer draws it).
     """
 
     name: str
@@ -70,6 +72,7 @@ class Regularization:
     initial_days: str = "window"
     description: str = ""
     uses_features: bool = False
+    target_level: bool = False
 
     @property
     def needs_features(self) -> bool:
@@ -141,11 +144,11 @@ def register_regularization(entry: Regularization) -> Regularization:
 register_regularization(Regularization("none", _scaled, per_feature=False, low=0.0, high=4.0,
                                        initial_days="review_period", description="max(mu * scale, 0)"))
 register_regularization(Regularization("base", _scaled_target, per_feature=False, low=0.0, high=4.0,
-                                       description="max(mu * scale - tot(I), 0)"))
+                                       description="max(mu * scale - tot(I), 0)", target_level=True))
 register_regularization(Regularization("coeff", _linear, per_feature=True, low=0.0, high=2.0, bias_low=-2.0,
                                        bias_high=2.0, initial_days="review_period", description="max(mu . feat(x), 0)"))
 register_regularization(Regularization("both", _linear_target, per_feature=True, low=0.0, high=2.0, bias_low=-2.0,
-                                       bias_high=2.0, description="max(mu . feat(x) - tot(I), 0)"))
+                                       bias_high=2.0, description="max(mu . feat(x) - tot(I), 0)", target_level=True))
 
 
 def regularization(kind) -> Regularization:

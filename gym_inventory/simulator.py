@@ -13,15 +13,15 @@ import numpy as np
 
 from gym_inventory.core import (
     RECORD_FIELDS,
-    EpochRecord,
-    epoch_cost,
+    InventoryState,
+    advance,
     epoch_reward,
     lookahead_cost,
     observation,
-    total as _total,
+    step as step_epoch,
 )
 from gym_inventory.demand import DemandPaths
-from gym_inventory.dynamics import PythonFloats, simulate_columns, stack_pipeline
+from gym_inventory.dynamics import PythonFloats
 from gym_inventory.leadtime import effective_lead_times
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
 from gym_inventory.params import BYTES_PER_SKU_DAY, check_memory, check_real_array, check_units
@@ -86,8 +86,11 @@ class InventorySimulator:
     """One episode of ``n_skus`` SKUs that share a problem (parameters, demand model, action bound).
 
     Episode bookkeeping -- sampling the demand and context paths, the features, the
-    pipeline state, the named records -- around the pure functions of :mod:`gym_inventory.core`
-    and the one transition :func:`~gym_inventory.dynamics.simulate_columns`.
+    named records -- around the pure functions of :mod:`gym_inventory.core` and the one
+    transition :func:`~gym_inventory.dynamics.simulate_columns`. The episode's state is
+    :attr:`state`, a :class:`~gym_inventory.core.InventoryState` (numpy columns; Python
+    floats in a simulator of one SKU), advanced by :func:`gym_inventory.core.step`;
+    :attr:`pipeline` and :attr:`epoch` read it.
 
     Args:
         problem: the :class:`~gym_inventory.problem.Problem` (``params``, ``demand``, ``max_order``).
@@ -123,9 +126,8 @@ class InventorySimulator:
             "dynamic": slice(width + N_FEATURES + n_static, width + N_FEATURES + n_static + n_dynamic),
         }
         self.obs_dim = len(names)
-        self.epoch = 0
-        self.pipeline = np.zeros((self.n_skus, width))
         self._arrivals = None  # (n_skus, horizon) effective lead times of the episode, None: fixed
+        self._set_pipeline(np.zeros((self.n_skus, width)))
 
     # ------------------------------------------------------------------ reset
     def reset(self, rng: np.random.Generator, *, demand=None, history=None, features=None, initial_inventory=None):
@@ -180,11 +182,10 @@ class InventorySimulator:
             start[:, 0] = (p.lead_time + p.review_period) * self.scale
             if self.demand_model.integer:
                 start[:, 0] = np.round(start[:, 0])
-        self.pipeline = np.array(np.broadcast_to(start, (self.n_skus, p.lead_time + 1)), dtype=np.float64)
+        self._zeros = np.zeros(self.n_skus)
+        self._set_pipeline(np.array(np.broadcast_to(start, (self.n_skus, p.lead_time + 1)), dtype=np.float64))
         if demand is None and self.demand_model.warmup_days:  # the source's days before the first decision
             self._run_warmup(self.demand_model.warmup_days)
-        self._sku_pipeline = self.pipeline[0].tolist()
-        self.epoch = 0
         # One block for every per-epoch record, written with one assignment per step;
         # ``records[name]`` are ``(n_skus, horizon)`` views of it.
         # Column-major, so that each step's column is one contiguous write (large batches).
@@ -192,9 +193,10 @@ class InventorySimulator:
         blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, p.horizon)
         self._records = dict(zip(RECORD_FIELDS, blocks))
         self._pending_records = []  # step_sku's rows not yet in the block (see ``records``)
-        self._zeros = np.zeros(self.n_skus)
         self._lookahead = p.lookahead_days
-        if self.n_skus == 1:  # the Python-float copies used by step_sku
+        if self.n_skus == 1:  # the Python-float copies used by step_sku, and the state as floats
+            net, *in_transit = self._pipeline[0].tolist()
+            self.state = InventoryState(net, tuple(in_transit), 0)
             self._sku_demand = self._demand[0].tolist()
             self._sku_scale = float(self.scale[0])
             self._sku_inv_scale = float(self._inv_scale[0])
@@ -233,13 +235,16 @@ class InventorySimulator:
 
     def _run_warmup(self, days: int):
         """Run the last ``days`` days of the history with no order (the study's warm-up), from the pipeline."""
-        p = self.params
-        out = simulate_columns(
-            self.pipeline[:, 0], [self.pipeline[:, k] for k in range(1, p.lead_time + 1)], np.zeros(self.n_skus),
-            [self._demand[:, day] for day in range(self._first_day - days, self._first_day)],
-            lost_sales=p.lost_sales, holding_cost=p.holding_cost, penalty_cost=p.penalty_cost, xp=np,
+        state, _ = advance(
+            self.params, self.state, np.zeros(self.n_skus),
+            [self._demand[:, day] for day in range(self._first_day - days, self._first_day)], np, self._zeros,
         )
-        self.pipeline = np.array(stack_pipeline(out, np), dtype=np.float64)
+        self._set_pipeline(np.array(state.pipeline(np), dtype=np.float64))
+
+    def _set_pipeline(self, pipeline: np.ndarray, epoch: int = 0):
+        """Make ``pipeline`` (``(n_skus, L + 1)`` float64) the state at ``epoch``."""
+        self._pipeline = pipeline
+        self.state = InventoryState.from_pipeline(pipeline, epoch)
 
     def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
         """Context part of every observation, epoch-major: ``(horizon, n_skus, obs_dim - L - 1)`` float32."""
@@ -270,6 +275,19 @@ class InventorySimulator:
         return context
 
     # ------------------------------------------------------------------ state
+    @property
+    def pipeline(self) -> np.ndarray:
+        """The state's pipeline now, ``(n_skus, lead_time + 1)`` float64 (layout in :mod:`gym_inventory.dynamics`)."""
+        if self._pipeline is None:  # after step_sku: built when read
+            state = self.state
+            self._pipeline = np.array([(state.net, *state.in_transit)])
+        return self._pipeline
+
+    @property
+    def epoch(self) -> int:
+        """Order epochs simulated in this episode (the state's epoch)."""
+        return self.state.epoch
+
     @property
     def records(self) -> dict:
         """Per-epoch records of the episode: name in :data:`RECORD_FIELDS` -> ``(n_skus, horizon)``
@@ -346,16 +364,15 @@ class InventorySimulator:
             obs, reward, values = self.step_sku(float(order[0]))
             return obs[None], np.array([reward]), StepResult(np.array(values)[:, None])
         first = self._epoch_start()
-        pipeline = self.pipeline
         days = range(first, first + self.params.review_period + self._lookahead)
+        epoch = self.state.epoch
         record, reward = self._advance(
-            pipeline[:, 0], [pipeline[:, k] for k in range(1, pipeline.shape[1])], order,
-            [self._demand[:, day] for day in days], np, self._zeros, self.scale, self._negative_inverse_reward_unit,
-            self._settle, None if self._arrivals is None else self._arrivals[:, self.epoch],
+            order, [self._demand[:, day] for day in days], np, self._zeros, self.scale, self._negative_inverse_reward_unit,
+            None if self._arrivals is None else self._arrivals[:, epoch],
         )
+        self._pipeline = self.state.pipeline(np)
         row = np.concatenate(record)
-        self._record_block[:, self.epoch] = row
-        self.epoch += 1
+        self._record_block[:, epoch] = row
         return self.observe(), reward, StepResult(row.reshape(len(RECORD_FIELDS), self.n_skus))
 
     def step_sku(self, order: float):
@@ -371,74 +388,46 @@ class InventorySimulator:
         if self.n_skus != 1:
             raise ValueError(f"step_sku simulates one SKU; this simulator has n_skus={self.n_skus} (use step)")
         first = self._epoch_start()
-        net, *in_transit = self._sku_pipeline  # the last pipeline as floats (set by reset and _settle_sku)
         record, reward = self._advance(
-            net, in_transit, order, self._sku_demand[first : first + self.params.review_period + self._lookahead],
-            PythonFloats, 0.0, self._sku_scale, self._sku_negative_inverse_reward_unit, self._settle_sku,
-            None if self._arrivals is None else self._sku_arrivals[self.epoch],
+            order, self._sku_demand[first : first + self.params.review_period + self._lookahead],
+            PythonFloats, 0.0, self._sku_scale, self._sku_negative_inverse_reward_unit,
+            None if self._arrivals is None else self._sku_arrivals[self.state.epoch],
         )
+        self._pipeline = None  # built from the state when read
         self._pending_records.append(record)  # written into the block when ``records`` is read
-        self.epoch += 1
-        obs = self._sku_observation[min(self.epoch, self.params.horizon - 1)].copy()
+        state = self.state
+        obs = self._sku_observation[min(state.epoch, self.params.horizon - 1)].copy()
         inv_scale = self._sku_inv_scale
-        for index, units in enumerate(self._sku_pipeline):  # item by item: cheaper than converting a list
+        obs[0] = state.net * inv_scale
+        for index, units in enumerate(state.in_transit, 1):  # item by item: cheaper than converting a list
             obs[index] = units * inv_scale
         return obs, reward, record
 
-    def _settle(self, out) -> np.ndarray:
-        """Store the new pipeline of every SKU; return its inventory position (for the record)."""
-        self.pipeline = stack_pipeline(out, np)
-        return _row_sums(self.pipeline)
-
-    def _settle_sku(self, out) -> float:
-        """:meth:`_settle` of one SKU on Python floats (the list is kept for the observation)."""
-        pipeline = self._sku_pipeline = [out.net] + [0.0 if units is None else units for units in out.in_transit]
-        self.pipeline = np.array([pipeline])
-        # numpy sums fewer than 8 numbers left to right, more pairwise: the same sum as step().
-        return _total(pipeline) if len(pipeline) < 8 else float(_row_sums(self.pipeline)[0])
-
     def _epoch_start(self) -> int:
         """Index in the demand path of the current epoch's first day (checks the horizon)."""
-        if self.epoch >= self.params.horizon:
+        epoch = self.state.epoch
+        if epoch >= self.params.horizon:
             raise RuntimeError(
                 f"the episode's horizon of {self.params.horizon} epochs is over; call reset() "
                 "(gym.make's TimeLimit truncates there)"
             )
-        return self._first_day + self.epoch * self.params.review_period
+        return self._first_day + epoch * self.params.review_period
 
-    def _advance(self, net, in_transit, order, day_demands, xp, zero, scale, negative_inverse_reward_unit, settle, arrival):
-        """One epoch's transition, record and reward, in namespace ``xp``.
+    def _advance(self, order, day_demands, xp, zero, scale, negative_inverse_reward_unit, arrival):
+        """One epoch from :attr:`state` in namespace ``xp``: :func:`gym_inventory.core.step`, then the reward.
 
         ``day_demands`` holds the epoch's P days, then (``reward_timing="lead_time_window"``)
-        the L days after them; ``zero`` stands for "none" in the fields a mode does not use;
-        ``settle(outcome)`` stores the new pipeline and returns its inventory position; ``arrival``
-        the order's lead time (random lead times) or None.
-        Returns ``(EpochRecord, reward)``.
+        the L days after them; ``zero``: a zero of the state's kind; ``arrival``: the order's
+        lead time (random lead times) or None. Stores the next state; returns ``(EpochRecord, reward)``.
         """
         p = self.params
-        demands = day_demands[: p.review_period]
-        out = simulate_columns(
-            net, in_transit, order, demands, lost_sales=p.lost_sales, holding_cost=p.holding_cost,
-            penalty_cost=p.penalty_cost, xp=xp, arrival=arrival,
-        )
-        holding, penalty = epoch_cost(out)
-        cost = holding + penalty
-        shortage = out.shortage
-        # Units of the days' own demand that stock did not meet (backlog is served first,
-        # so a day's unmet demand is the part of its shortage up to its demand).
-        unmet = [xp.minimum(units, demanded) for units, demanded in zip(shortage, demands)]
-        stockout_days = _total([xp.sign(units) for units in unmet])  # unmet >= 0: sign is 1 on a stockout day
-        on_hand_days = _total(out.on_hand)
+        state = self.state
+        self.state, record = step_epoch(p, state, order, day_demands, xp, zero, arrival)
         ahead = None
         if p.reward_timing == "lead_time_window" and p.objective == "cost":
-            ahead = lookahead_cost(p, net, in_transit, order, day_demands, xp)
-        reward = epoch_reward(p, cost, stockout_days, on_hand_days, scale, negative_inverse_reward_unit, ahead)
-        # positional, in EpochRecord's field order (the single env builds one per step)
-        record = EpochRecord(
-            order, _total(demands), _total(out.delivered), _total(shortage) if p.lost_sales else zero,
-            zero if p.lost_sales else shortage[-1], _total(unmet), out.on_hand[-1], settle(out), holding, penalty, cost,
-            stockout_days, on_hand_days,
-        )
+            ahead = lookahead_cost(p, state.net, state.in_transit, order, day_demands, xp)
+        reward = epoch_reward(p, record.cost, record.stockout_days, record.on_hand_days, scale,
+                              negative_inverse_reward_unit, ahead)
         return record, reward
 
     # ------------------------------------------------------------------ checks

@@ -106,7 +106,7 @@ import numpy as np
 from scipy import stats
 
 from gym_inventory.envs.inventory_env import make_simulator
-from gym_inventory.evaluation import COST_DAYS
+from gym_inventory.evaluation import COST_DAYS, problem_of
 from gym_inventory.features import FEATURE_NAMES
 from gym_inventory.params import check_choice, check_int
 from gym_inventory.policy import DecisionState, Policy
@@ -279,7 +279,7 @@ class Splits:
         env["demand_kwargs"] = {"source": source, "source_kwargs": env.pop("demand_kwargs", None) or {},
                                 "n_skus": self.train_skus, "seed": self.seed("train")}
         if "max_order" not in env:  # the source's action bound, not the pool's (they agree; keep it explicit)
-            env["max_order"] = float(make_simulator(1, **self.env_kwargs).max_order)
+            env["max_order"] = float(problem_of(self.env_kwargs).max_order)
         return env
 
     def evaluate(self, policy: Policy, split: str, *, name: str | None = None):
@@ -384,7 +384,7 @@ def reference(splits: Splits, kind: str = "best_classical") -> Reference:
         return Reference(single.name, test, status == "optimum", {single.name: (val, test)}, single, status)
     from gym_inventory.evaluation import evaluate_copies
 
-    params = make_simulator(1, **splits.env_kwargs).params
+    params = problem_of(splits.env_kwargs).params
     window = params.lead_time + params.review_period
     factors = np.round(np.arange(0.5, 3.0001, 0.05) * window, 6)  # days of demand, 0.5 W .. 3 W
     candidates, policies = {}, {}

@@ -8,7 +8,18 @@ import torch
 from array_api_compat import array_namespace
 
 import gym_inventory  # noqa: F401
-from gym_inventory.core import RECORD_FIELDS, EpochRecord, epoch_cost, epoch_reward, lookahead_cost, observation
+from gym_inventory.core import (
+    RECORD_FIELDS,
+    EpochRecord,
+    InventoryState,
+    advance,
+    epoch_cost,
+    epoch_reward,
+    inventory_position,
+    lookahead_cost,
+    observation,
+    step as core_step,
+)
 from gym_inventory.demand import PoissonDemand
 from gym_inventory.dynamics import PythonFloats, simulate_columns
 from gym_inventory.evaluation import problem_of, resolve_problem
@@ -88,3 +99,44 @@ def test_records_are_named():
     records = simulator.records
     assert set(records) == set(RECORD_FIELDS)
     assert records["cost"][0, 0] == records["holding_cost"][0, 0] + records["penalty_cost"][0, 0]
+
+
+def test_step_advances_the_state_and_records_the_epoch_by_hand():
+    # L = 2, P = 2, backlog, h = 1, p = 9: net 3, arriving 2 (day 0) and 1 (day 1); order 4 arrives on day 2.
+    # day 0: 3 + 2 - 6 = -1 (backlog 1, penalty 9); day 1: -1 + 1 - 1 = -1 (penalty 9).
+    params = InventoryParams(lead_time=2, review_period=2, holding_cost=1.0, penalty_cost=9.0)
+    state = InventoryState(3.0, (2.0, 1.0), 0)
+    after, record = core_step(params, state, 4.0, [6.0, 1.0], PythonFloats, 0.0)
+    assert after == InventoryState(-1.0, (4.0, 0.0), 1)  # the order is now 0 days away; the last slot empty
+    assert after.columns == (-1.0, 4.0, 0.0)
+    assert record.inventory_position == 3.0 and inventory_position(after.columns, PythonFloats) == 3.0
+    assert (record.holding_cost, record.penalty_cost, record.cost) == (0.0, 18.0, 18.0)
+    assert (record.demand, record.sales, record.backlog, record.lost, record.unmet_demand) == (7.0, 6.0, 1.0, 0.0, 2.0)
+    assert (record.stockout_days, record.on_hand_days, record.order) == (2.0, 0.0, 4.0)
+    np.testing.assert_array_equal(after.pipeline(PythonFloats), [[-1.0, 4.0, 0.0]])
+    # advance is step's state part, and numpy columns give the same numbers as floats
+    assert advance(params, state, 4.0, [6.0, 1.0], PythonFloats, 0.0)[0] == after
+    pipeline = np.array([[3.0, 2.0, 1.0], [0.0, 0.0, 0.0]])
+    arrays, rows = core_step(params, InventoryState.from_pipeline(pipeline), np.array([4.0, 1.0]),
+                             [np.array([6.0, 1.0]), np.array([1.0, 0.0])], np, np.zeros(2))
+    np.testing.assert_array_equal(arrays.pipeline(np), [[-1.0, 4.0, 0.0], [-1.0, 1.0, 0.0]])
+    assert [float(value[0]) for value in rows] == list(record) and arrays.epoch == 1
+    np.testing.assert_array_equal(pipeline, [[3.0, 2.0, 1.0], [0.0, 0.0, 0.0]])  # nothing modified in place
+
+
+def test_inventory_position_of_columns_is_numpys_row_sum():
+    rng = np.random.default_rng(3)
+    for width in (1, 3, 7, 8, 12):
+        pipeline = rng.normal(size=(5, width)) * 10.0 ** rng.integers(-3, 6, size=(5, width))
+        columns = InventoryState.from_pipeline(pipeline).columns
+        assert inventory_position(columns, np).tobytes() == np.add.reduce(pipeline, axis=1).tobytes()
+        assert inventory_position(tuple(pipeline[0].tolist()), PythonFloats) == np.add.reduce(pipeline, axis=1)[0]
+
+
+def test_the_simulator_holds_an_inventory_state():
+    env = gym.make("InventoryLeadTime-v0", lead_time=2, review_period=1)
+    env.reset(seed=0)
+    simulator = env.unwrapped.simulator
+    env.step(np.array([3.0], dtype=np.float32))
+    assert isinstance(simulator.state, InventoryState) and simulator.state.epoch == simulator.epoch == 1
+    np.testing.assert_array_equal(simulator.pipeline, [simulator.state.columns])

@@ -29,8 +29,10 @@ def hand_demand(sales, stockout):
 
 
 def hand_episode(demand, lead_time, review_period, holding_cost, penalty_cost):
-    """Lost sales, base stock TARGET x scale, over the series' last DAYS // P epochs: (cost, stockout days, sales)."""
+    """Lost sales, base stock TARGET x scale, over the series' last DAYS // P epochs: (cost, stockout days, sales)
+    of the days after the warm-up, max(L + 1, epochs // 10) epochs (as gym_inventory.evaluate counts)."""
     horizon = DAYS // review_period
+    warmup_days = min(max(lead_time + 1, horizon // 10), horizon - 1) * review_period
     start = len(demand) - horizon * review_period
     history = demand[max(start - 91, 0):start]
     scale = max(np.mean(history), 1 / 91) if history else 1.0
@@ -47,9 +49,10 @@ def hand_episode(demand, lead_time, review_period, holding_cost, penalty_cost):
         sold = min(on_hand, wanted)
         on_hand -= sold
         lost = wanted - sold
-        cost += holding_cost * on_hand + penalty_cost * lost
-        stockout_days += lost > 0
-        sold_total += sold
+        if day >= warmup_days:
+            cost += holding_cost * on_hand + penalty_cost * lost
+            stockout_days += lost > 0
+            sold_total += sold
     return cost, stockout_days, sold_total
 
 
@@ -157,3 +160,29 @@ def test_streaming_needs_contiguous_series(tmp_path):
     with pytest.raises(ValueError, match="rows of SKU 'A' are not contiguous"):
         evaluate_panel(BaseStock(3.0), str(path), days=2, chunk_size=1, progress=False)
     assert load_panel(str(path), split_by=None).to_frame()["demand"].tolist() == [1, 2, 5, 3, 4]  # load_panel sorts
+
+
+class _Huge(Policy):
+    """Orders far beyond any action bound (records what the simulator was asked to order)."""
+
+    name = "huge"
+
+    def __call__(self, state):
+        return np.full(len(state.scale), 1e9)
+
+
+def test_orders_are_clipped_to_each_series_own_bound_whatever_the_batch(panel_file, tmp_path):
+    results = []
+    for batch_size in (1, 64):
+        out = tmp_path / f"batch{batch_size}.parquet"
+        evaluate_panel(_Huge(), panel_file, out=out, days=DAYS, batch_size=batch_size, env_kwargs={"lost_sales": True},
+                       on_error="skip", progress=False)
+        results.append(pd.read_parquet(out).set_index(["sku_id", "location_id"]).sort_index())
+    pd.testing.assert_frame_equal(results[0], results[1])  # a series' result does not depend on its batch mates
+    assert np.all(np.isfinite(results[0]["total_cost"])) and results[0]["total_holding_cost"].max() < 1e9
+    capped = tmp_path / "capped.parquet"
+    evaluate_panel(_Huge(), panel_file, out=capped, days=DAYS, env_kwargs={"lost_sales": True, "max_order": 2.0},
+                   on_error="skip", progress=False)
+    # an explicit max_order=2 is the bound instead: less stock held than under each series' default bound
+    found = pd.read_parquet(capped).set_index(["sku_id", "location_id"]).sort_index()
+    assert np.all(found["total_holding_cost"] < results[0]["total_holding_cost"])

@@ -280,3 +280,18 @@ def test_cli_bad_input(tmp_path, capsys):
         assert err.startswith("gym-inventory ds: error:") and err.count("\n") == 1 and needle in err, err
     assert not out.exists()
     assert (stray / "notes.txt").read_text() == "keep me" and os.listdir(stray) == ["notes.txt"]
+
+
+def test_validation_is_the_validate_split_as_for_sb3():
+    # the kept policy's validation cost is gym_inventory.evaluate's on split_problem(..., "validate")
+    from gym_inventory.evaluation import split_problem
+
+    hyper = dict(max_steps=1, eval_every=1, val_trajectories=6, train_trajectories=4, hidden_sizes=[4])
+    result = train("base", TINY_ENV, hyper, seed=3)
+    val_kwargs, val_seed = split_problem(TINY_ENV, "validate")
+    kept = gym_inventory.evaluate(result.policy, val_kwargs, n_trajectories=6, seed=val_seed)
+    assert result.best_val_cost == pytest.approx(kept.cost, rel=1e-9)
+    own = train("base", TINY_ENV, hyper, seed=3, validation="training")  # the sweeps' source: drawn from the seed
+    assert own.history[0]["val_cost_per_day"] != result.history[0]["val_cost_per_day"]
+    with pytest.raises(ValueError, match="validation"):
+        train("base", TINY_ENV, hyper, validation="test")

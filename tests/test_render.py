@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from gym_inventory import render
+from gym_inventory.remap import REGULARIZATIONS
 from gym_inventory.render import COLORS, EnvRenderer, FramePainter
 from gym_inventory.wrappers import regularize
 
@@ -119,7 +120,7 @@ def test_the_target_level_is_drawn_where_the_regularization_has_one(kind):
     top, left = pixel(env, 79.0, 86.0)
     bottom, right = pixel(env, 85.0, 10.0)
     dark = count_near(frame[top:bottom, left:right], COLORS["target"], tolerance=40)
-    if kind in render.TARGET_LEVEL_KINDS:
+    if REGULARIZATIONS[kind].target_level:
         # base: mu x scale; both: 3.5 x forecast_next_7 (the first decision's features)
         expected = 3.5 * 5.0 if kind == "base" else 3.5 * forecast_next_7
         assert levels[0] == pytest.approx(expected)

@@ -275,3 +275,19 @@ def test_identity_holds_the_study_costed_days_only_when_set():
     spec = SweepSpec("ds", "base", study, load_space(space_file("ds")), budget=10, reference="dp_exact", setting="setting1")
     assert spec.identity()["cost_days"] == "lead_time_window"
     assert SweepSpec.from_identity(spec.identity()).splits.cost_days == "lead_time_window"
+
+
+@pytest.mark.parametrize("algo", ["ppo", "ds"])
+def test_trainer_info_costs_mean_the_same_for_every_trainer(algo):
+    # kept_cost: the kept policy on the trainer's validation episodes; train_cost: on its training episodes (SB3: None)
+    from agents.sweep.trainers import train_policy
+
+    env = dict(lead_time=1, horizon=8, demand="poisson", demand_kwargs={"mean": 3.0})
+    hyper = dict(train_trajectories=4, val_trajectories=4, batch_size=4, eval_every=2, hidden_sizes=[4]) if algo == "ds" \
+        else dict(n_steps=16, batch_size=16, val_trajectories=2, eval_freq=16, policy_kwargs={"net_arch": [4]})
+    policy, info = train_policy(algo, "base", env, hyper, budget=4 if algo == "ds" else 32, seed=0)
+    assert math.isfinite(info["kept_cost"]) and info["kept_cost"] <= info["initial_cost"]
+    if algo == "ds":
+        assert math.isfinite(info["train_cost"]) and info["train_cost"] != info["kept_cost"]
+    else:
+        assert info["train_cost"] is None

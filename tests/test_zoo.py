@@ -94,7 +94,7 @@ def test_inventory_validation_reads_the_problem_sets_the_bias_and_keeps_the_best
 
     from agents.sb3.env import MuRescale
     from agents.zoo.callbacks import InventoryValidation
-    from gym_inventory.baselines import best_classical
+    from gym_inventory.baselines import best_baseline
     from gym_inventory.evaluation import split_problem
 
     venv = zoo_like_venv(regularization_options={"order_cap": 30.0})
@@ -106,7 +106,7 @@ def test_inventory_validation_reads_the_problem_sets_the_bias_and_keeps_the_best
     assert callback.problem == {"horizon": 8, "lead_time": 3}
     assert callback.regularization == "base" and callback.regularization_options == {"order_cap": 30.0, "integer": False}
     val_kwargs, val_seed = split_problem(callback.problem, "validate")
-    assert callback.reference_cost == best_classical(val_kwargs, n_trajectories=4, horizon=None, seed=val_seed)["cost"]
+    assert callback.reference_cost == best_baseline(val_kwargs, n_trajectories=4, horizon=None, seed=val_seed)["cost"]
     assert [record["step"] for record in callback.state["history"]] == [0, 32, 64]
     assert len(starts) == 3 and "gap" in starts[0]
     # The best weights are in the model at the end.

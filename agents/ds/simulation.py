@@ -5,8 +5,9 @@ The problem, the demand paths and the context come from the numpy simulator
 once (:class:`TrajectoryBatch`). :func:`rollout` then replays the episodes with a
 policy: at every order epoch it builds exactly the env's observation, asks the
 policy for orders (through the shared :func:`gym_inventory.remap.remap`) and advances
-every trajectory with the shared :func:`gym_inventory.dynamics.simulate_days` on
-torch tensors, so the epoch costs are differentiable in the policy's parameters
+every trajectory's :class:`~gym_inventory.core.InventoryState` with the env's own state
+step (:func:`gym_inventory.core.advance`, the state part of :func:`gym_inventory.core.step`:
+DS needs no per-epoch record) on torch tensors, so the epoch costs are differentiable in the policy's parameters
 (``max``/``min`` by their almost-everywhere gradients, as in HDPO). The observation and
 the epoch cost are the env's own pure functions (:mod:`gym_inventory.core`). DS minimizes
 the cost of the episode's own days (after the warm-up), whatever ``reward_timing`` says:
@@ -21,8 +22,8 @@ import torch
 
 from array_api_compat import array_namespace
 
-from gym_inventory.core import epoch_cost, observation as shared_observation
-from gym_inventory.dynamics import inventory_position, simulate_days
+from gym_inventory.core import InventoryState, advance, epoch_cost, observation as shared_observation
+from gym_inventory.dynamics import inventory_position
 from gym_inventory.envs import make_simulator
 from gym_inventory.evaluation import unreachable_epochs
 from gym_inventory.params import InventoryParams
@@ -126,18 +127,22 @@ def rollout(policy, batch: TrajectoryBatch, *, integer: bool = False) -> torch.T
     params = batch.params
     period = params.review_period
     pipeline = batch.initial_pipeline
+    state = InventoryState.from_pipeline(pipeline)
+    xp = array_namespace(pipeline)
+    zero = xp.zeros(pipeline.shape[0], dtype=pipeline.dtype, device=pipeline.device)
     costs = []
     for epoch in range(params.horizon):
         orders = policy.orders(
             observation(pipeline, batch, epoch), inventory_position(pipeline), batch.features[:, epoch],
             batch.scale, integer=integer,
         )
-        out = simulate_days(
-            pipeline, orders, batch.demand[:, epoch * period : (epoch + 1) * period], lost_sales=params.lost_sales,
-            holding_cost=params.holding_cost, penalty_cost=params.penalty_cost,
-            arrival=None if batch.lead_times is None else batch.lead_times[:, epoch],
-        )
-        pipeline = out.pipeline
+        demand = batch.demand[:, epoch * period : (epoch + 1) * period]
+        arrival = None if batch.lead_times is None else batch.lead_times[:, epoch]
+        state, out = advance(params, state, orders, [demand[:, day] for day in range(period)], xp, zero, arrival)
+        pipeline = state.pipeline(xp)
+        # The next epoch reads the columns of the stacked pipeline (as the observation does), so
+        # gradients add up in the same order as they always have: training is bit for bit unchanged.
+        state = InventoryState.from_pipeline(pipeline, state.epoch)
         holding, penalty = epoch_cost(out)  # the env's epoch cost (gym_inventory.core)
         costs.append(holding + penalty)
     return torch.stack(costs, dim=1)

@@ -9,6 +9,13 @@ and is reported, leaves out the warm-up of :func:`gym_inventory.evaluation.evalu
 (:func:`~gym_inventory.evaluation.default_warmup`), so DS and SB3 validation costs and
 ``gym-inventory evaluate`` count the same days; an explicit ``warmup_epochs`` applies to both. Orders are continuous in training; validation
 rounds them to whole units for integer demand, as evaluation does.
+
+Validation episodes (``validation="validate"``, the default) are SB3's: the ``validate`` split of
+the problem (:func:`gym_inventory.evaluation.split_problem`: its seed, and a dataset's validation
+SKUs), so DS and SB3 validation costs of a problem are costs on the same trajectories.
+``validation="training"`` draws them from the training problem with the run's seed instead: the
+sweeps' choice (:mod:`agents.sweep.runner`), whose training problem is a study's pool of training
+SKUs and whose held-out SKUs are the sweep's own :class:`~gym_inventory.study.Splits`.
 """
 from __future__ import annotations
 
@@ -27,10 +34,14 @@ from agents.ds.simulation import cost_per_day, default_warmup_epochs, rollout, s
 from agents.results import TrainResult
 from gym_inventory.config import check_env_kwargs
 from gym_inventory.envs import make_simulator
-from gym_inventory.evaluation import default_warmup
-from gym_inventory.params import check_int
+from gym_inventory.evaluation import default_warmup, split_problem
+from gym_inventory.params import check_choice, check_int
 from gym_inventory.remap import check_kind
 from gym_inventory.wrappers.action_remap import mu_bounds
+
+
+#: Sources of the validation episodes (:func:`train`'s ``validation``).
+VALIDATION_SOURCES = ("validate", "training")
 
 
 def resolve_device(device) -> torch.device:
@@ -87,6 +98,7 @@ def train(
     out_dir=None,
     log=None,
     num_threads: int = 1,
+    validation: str = "validate",
 ) -> TrainResult:
     """Train a DS policy for one regularization.
 
@@ -102,16 +114,20 @@ def train(
         num_threads: torch's intra-op threads while training (restored afterwards). The
             rollout is thousands of tiny operations per step, which threads only slow down
             (on a busy 2-core machine: 7.7 s with 1 thread, 61 s with 2, for 50 steps).
+        validation: where the ``val_trajectories`` validation episodes come from (module
+            docstring): ``"validate"`` (the problem's validate split and its seed, as SB3) or
+            ``"training"`` (the training problem, drawn from ``seed``: the sweeps').
     """
+    check_choice("validation", validation, VALIDATION_SOURCES)
     previous = torch.get_num_threads()
     torch.set_num_threads(check_int("num_threads", num_threads, 1))
     try:
-        return _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log)
+        return _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log, validation)
     finally:
         torch.set_num_threads(previous)
 
 
-def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) -> TrainResult:
+def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log, validation) -> TrainResult:
     started = time.perf_counter()
     say = log if log is not None else (lambda line: None)
     kind = check_kind(regularization)
@@ -134,7 +150,11 @@ def _train(regularization, env_kwargs, hyperparams, seed, device, out_dir, log) 
     init_seed, shuffle_seed = (int(word) for word in torch_seq.generate_state(2))
     network = build_network(kind, probe, config, init_seed).to(device)
     train_set = sample_trajectories(config.train_trajectories, env_kwargs, np.random.default_rng(train_seq), device)
-    val_set = sample_trajectories(config.val_trajectories, env_kwargs, np.random.default_rng(val_seq), device)
+    if validation == "training":
+        val_set = sample_trajectories(config.val_trajectories, env_kwargs, np.random.default_rng(val_seq), device)
+    else:
+        val_kwargs, val_seed = split_problem(env_kwargs, "validate")
+        val_set = sample_trajectories(config.val_trajectories, val_kwargs, np.random.default_rng(val_seed), device)
     optimizer = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer, mode="min", factor=config.lr_factor, patience=config.lr_patience, min_lr=config.min_learning_rate

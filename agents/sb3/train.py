@@ -46,7 +46,7 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
         log: optional callable receiving one progress line per validation.
         verbose: SB3's verbosity (1: its tables on stdout).
     """
-    from gym_inventory.baselines import best_classical
+    from gym_inventory.baselines import best_baseline
     from gym_inventory.evaluation import split_problem
 
     started = time.perf_counter()
@@ -81,7 +81,7 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
             log(f"resuming from the checkpoint at step {checkpoint['step']}")
     else:
         state = None
-        reference_cost = best_classical(val_kwargs, **val_options)["cost"] if reference else None
+        reference_cost = best_baseline(val_kwargs, **val_options)["cost"] if reference else None
 
     def make_policy(current):
         return SB3Policy(current, kind, env_kwargs, regularization_options=options["regularization_options"],

@@ -54,11 +54,10 @@ def trial_table(study: optuna.Study) -> list[dict]:
 
 def default_reference(env_kwargs: dict) -> str:
     """``"optimal_base_stock"`` for backlog with IID demand of one fixed distribution, else ``"best_classical"``."""
-    from gym_inventory.envs import make_simulator
+    from gym_inventory.evaluation import problem_of
 
-    simulator = make_simulator(1, **env_kwargs)
-    fixed = getattr(simulator.demand_model, "fixed", False)
-    if simulator.params.lost_sales or not fixed:
+    problem = problem_of(env_kwargs)
+    if problem.params.lost_sales or not getattr(problem.demand, "fixed", False):
         return "best_classical"
     try:
         import gym_inventory.optimal  # noqa: F401  (the baselines issue's exact optimum)

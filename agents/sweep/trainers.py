@@ -42,6 +42,11 @@ def train_policy(algo: str, kind: str, env_kwargs: dict, hyperparams: dict, *, b
                  log_dir=None) -> tuple:
     """Train one policy; return ``(policy, info)`` with ``info`` a JSON-ready dict of the run's facts.
 
+    ``info``'s costs are :class:`agents.results.TrainResult`'s, one meaning for every trainer:
+    ``kept_cost`` and ``initial_cost`` on the trainer's validation episodes (the kept and the
+    untrained policy), ``train_cost`` the kept policy on the training episodes (None for SB3,
+    which does not measure it).
+
     Args:
         algo: ``"ds"`` or an algorithm name of :func:`agents.train`.
         kind: the regularization.
@@ -54,7 +59,9 @@ def train_policy(algo: str, kind: str, env_kwargs: dict, hyperparams: dict, *, b
     if algo == DS:
         from agents.ds import train
 
-        result = train(kind, env_kwargs, dict(hyperparams, max_steps=budget), seed=seed, out_dir=log_dir)
+        # validation="training": early stopping on the training pool (the sweep's Splits hold the other SKUs)
+        result = train(kind, env_kwargs, dict(hyperparams, max_steps=budget), seed=seed, out_dir=log_dir,
+                       validation="training")
         return result.policy, {"steps": result.steps, "best_step": result.best_step,
                                "stopped_early": result.stopped_early, "train_cost": result.train_cost,
                                "initial_cost": result.initial_cost, "kept_cost": result.best_cost}
@@ -66,5 +73,5 @@ def train_policy(algo: str, kind: str, env_kwargs: dict, hyperparams: dict, *, b
     # best_cost: the validation inside training, on the training pool's SKUs.
     initial = next((record["cost"] for record in result.history if record["step"] == 0), result.initial_cost)
     return result.policy, {"steps": result.steps, "best_step": result.best_step,
-                           "stopped_early": result.stopped_early, "train_cost": result.best_cost,
+                           "stopped_early": result.stopped_early, "train_cost": result.train_cost,
                            "initial_cost": initial, "kept_cost": result.best_cost}

@@ -66,14 +66,14 @@ class InventoryValidation(ValidationCallback):
         self.problem = self.regularization = self.regularization_options = None
 
     def _init_callback(self) -> None:
-        from gym_inventory.baselines import best_classical
+        from gym_inventory.baselines import best_baseline
         from gym_inventory.evaluation import resolve_problem, split_problem
 
         if self.problem is None:
             self._read_training_env()
             self.env_kwargs, self.evaluate_options["seed"] = split_problem(self.problem, "validate")
             if self.reference:
-                self.reference_cost = best_classical(self.env_kwargs, **self.evaluate_options)["cost"]
+                self.reference_cost = best_baseline(self.env_kwargs, **self.evaluate_options)["cost"]
                 self.state["reference_cost"] = self.reference_cost
         super()._init_callback()  # builds self.policy, which reads the model's weights when called
         if self.initial_mu is not None and self.model.num_timesteps == 0:  # a fresh model, not a continued one

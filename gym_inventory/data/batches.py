@@ -17,10 +17,11 @@ from gym_inventory.data.dataset import PanelDataset
 from gym_inventory.data.schema import DATE, PanelProblem, series_label
 from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.envs.inventory_env import make_simulator
-from gym_inventory.evaluation import policy_orders
+from gym_inventory.evaluation import default_warmup, policy_orders
 from gym_inventory.features import FORECAST_DAYS, HISTORY_DAYS
 from gym_inventory.leadtime import make_lead_time
 from gym_inventory.params import InventoryParams
+from gym_inventory.problem import order_bound
 
 GROUP_KEYS = ("lead_time", "review_period", "holding_cost", "penalty_cost")
 #: Per-series totals of the results (summed into the aggregate).
@@ -91,7 +92,12 @@ class ReplayedWindows(DemandModel):
 
     @property
     def max_daily_mean(self) -> float:
-        return float(max(self.paths.demand.max(initial=0.0), 1e-3))
+        return float(self.series_max_daily_mean.max())
+
+    @property
+    def series_max_daily_mean(self) -> np.ndarray:
+        """Each window's largest daily demand (at least 1e-3), ``(n,)``: its own problem's demand scale."""
+        return np.maximum(self.paths.demand.max(axis=1, initial=0.0), 1e-3)
 
     def sample(self, rng, n_skus, n_days) -> DemandPaths:
         if self.paths.demand.shape != (n_skus, n_days):
@@ -151,7 +157,14 @@ def prepare_windows(dataset: PanelDataset, days: int, env_kwargs: dict):
 
 
 def simulate_batch(policy, group: tuple, windows: Windows, env_kwargs: dict, days: int) -> dict:
-    """Run ``policy`` on one batch of a group; per-series results (dict of ``(n,)`` arrays)."""
+    """Run ``policy`` on one batch of a group; per-series results (dict of ``(n,)`` arrays).
+
+    :func:`gym_inventory.evaluate`'s rules: orders clipped to ``[0, action bound]`` and the
+    first :func:`~gym_inventory.evaluation.default_warmup` epochs left out of every result.
+    Each series is a problem of its own, so its action bound is ``env_kwargs["max_order"]``
+    or the default bound of its own window (4 (L + P) x its largest daily demand), never
+    the batch's (a result does not depend on which series share a batch).
+    """
     lead_time, review_period, holding_cost, penalty_cost = group
     n = len(windows)
     kwargs = dict(env_kwargs, lead_time=lead_time, review_period=review_period, holding_cost=holding_cost,
@@ -159,14 +172,17 @@ def simulate_batch(policy, group: tuple, windows: Windows, env_kwargs: dict, day
     spread = make_lead_time(env_kwargs.get("lead_time", 0))[1]
     if spread is not None:  # a distribution for every series (the panel has no lead_time column)
         kwargs["lead_time"] = spread
-    cap = kwargs.get("max_order")
-    simulator = make_simulator(n, demand=ReplayedWindows(windows.paths, windows.integer), **kwargs)
+    demand = ReplayedWindows(windows.paths, windows.integer)
+    simulator = make_simulator(n, demand=demand, **kwargs)
+    params = simulator.params
+    cap = simulator.max_order if kwargs.get("max_order") is not None else order_bound(params, demand.series_max_daily_mean)
+    warmup = default_warmup(params.horizon, params.lead_time)
     simulator.reset(np.random.default_rng(0), features=windows.features)
     policy.reset(n)
-    for _ in range(simulator.params.horizon):
+    for _ in range(params.horizon):
         simulator.step(policy_orders(policy, simulator.decision_state(), n, cap))
-    records = simulator.records
-    metrics = simulator.episode_metrics()
+    records = {name: values[:, warmup:] for name, values in simulator.records.items()}
+    metrics = simulator.episode_metrics(warmup)
     results = dict(windows.keys)
     results.update(
         lead_time=np.full(n, lead_time), review_period=np.full(n, review_period), holding_cost=np.full(n, holding_cost),

@@ -2,7 +2,8 @@
 
 Each series is simulated over its last ``days`` days (inside the dataset's period),
 from the default starting stock of ``(L + P) x scale``, with the policy's orders
-through the batched :class:`~gym_inventory.simulator.InventorySimulator` built by
+clipped and the first epochs left out as :func:`gym_inventory.evaluate` does (the one
+evaluation rule: :func:`gym_inventory.data.batches.simulate_batch`), through the batched :class:`~gym_inventory.simulator.InventorySimulator` built by
 :func:`~gym_inventory.envs.make_simulator`. Series sharing (lead_time,
 review_period, holding_cost, penalty_cost) -- per-series columns, else the values
 of ``env_kwargs`` -- run side by side (:mod:`gym_inventory.data.batches`), so
@@ -93,12 +94,15 @@ def evaluate_panel(
 
     Args:
         policy: a :class:`~gym_inventory.policy.Policy` (orders in units). Its orders are
-            checked (shape, finite), floored at 0, and capped at ``env_kwargs["max_order"]``
-            when given (no default cap: it would depend on which series share a batch).
+            checked (shape, finite) and clipped to ``[0, action bound]``: ``env_kwargs["max_order"]``
+            when given, else each series' own default bound, 4 (L + P) x its largest daily demand
+            (not the batch's: results do not depend on which series share a batch).
         data: a panel file (Parquet/CSV, read in chunks: each series' rows must be
             contiguous, e.g. sorted by key and date) or a :class:`PanelDataset`.
         out: optional new ``.parquet`` file for the per-series results (never overwritten).
-        days: days simulated per series: its last ``days`` days (``days // P`` epochs).
+        days: days simulated per series: its last ``days`` days (``days // P`` epochs), of which the
+            first :func:`~gym_inventory.evaluation.default_warmup` epochs (``max(L + 1, epochs // 10)``)
+            are left out of every result, as in :func:`gym_inventory.evaluate`.
         chunk_size: series read and validated at once (about 40 kB each with 118 days of rows).
         batch_size: series of one parameter group simulated at once; up to
             ``6 x batch_size`` series wait for their batch (about 7 kB each at 90 days).

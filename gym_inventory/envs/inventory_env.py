@@ -287,9 +287,10 @@ class InventoryEnv(gym.Env):
             self.renderer.note_step(in_transit, info["order"], simulator)
             if self.render_mode == "human":
                 self.render()
-        info["pipeline"] = simulator.pipeline[0].copy()
-        info["day"] = np.int64(simulator.epoch * self.params.review_period)
-        if simulator.epoch == self.params.horizon:
+        state = simulator.state  # the one SKU's InventoryState, Python floats
+        info["pipeline"] = np.array((state.net, *state.in_transit))
+        info["day"] = np.int64(state.epoch * self.params.review_period)
+        if state.epoch == self.params.horizon:
             info["episode_metrics"] = {k: v[0] for k, v in simulator.episode_metrics().items()}
         return obs, reward, False, False, info
 

@@ -37,9 +37,6 @@ from gym_inventory.render.frame import (  # noqa: F401  (the public names of the
     frame_dpi,
 )
 
-#: Regularizations whose mu sets an order-up-to level: order = max(level - tot(I), 0).
-TARGET_LEVEL_KINDS = ("base", "both")
-
 
 def ansi(simulator) -> str:
     """One line for the last epoch: day, order, demand, on-hand, backlog/lost, pipeline, cost."""
@@ -66,12 +63,13 @@ def note_target_level(inventory_env, remapper, mu: np.ndarray) -> None:
     renderer = getattr(inventory_env, "renderer", None)
     if renderer is None:
         return
-    if remapper.kind not in TARGET_LEVEL_KINDS:
+    from gym_inventory.remap import REGULARIZATIONS, remap
+
+    entry = REGULARIZATIONS[remapper.kind]
+    if not entry.target_level:  # the registry entry says whether mu sets an order-up-to level
         renderer.note_target_level(inventory_env.simulator.epoch, math.nan, remapper.kind)
         return
-    from gym_inventory.remap import remap
-
-    features = None if remapper.kind == "base" else np.reshape(inventory_env.features, (1, -1))
+    features = None if not entry.needs_features else np.reshape(inventory_env.features, (1, -1))
     level = remap(remapper.kind, mu, inventory_position=np.zeros(1), features=features,
                   scale=np.reshape(inventory_env.scale, (1,)), xp=np)
     renderer.note_target_level(inventory_env.simulator.epoch, float(level[0]), remapper.kind)
