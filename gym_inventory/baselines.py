@@ -43,7 +43,11 @@ def compute_baselines(env_or_spec, *, n_trajectories: int = 128, horizon: int = 
     params, model = resolve_problem(env_or_spec)
     notes, optimal = [], None
     policies = _classical(env_or_spec, params, model, horizon, warmup_epochs, seed + 1, notes)
-    if use_dp and _dp_applies(params, model):
+    spread = params.lead_time_distribution
+    random_lead_times = spread is not None and not spread.deterministic
+    if use_dp and _dp_applies(params, model) and random_lead_times:
+        optimal = _random_lead_time_optimum(params, model, notes)
+    elif use_dp and _dp_applies(params, model):
         problem = dp.DPProblem.from_env(env_or_spec)
         if problem.n_pairs > dp.MAX_PAIRS:
             notes.append(f"DP skipped: {problem.n_pairs:,} (state, order) pairs exceed {dp.MAX_PAIRS:,}")
@@ -54,15 +58,38 @@ def compute_baselines(env_or_spec, *, n_trajectories: int = 128, horizon: int = 
             notes.append(f"DP: {solution.iterations} iterations, truncation mass {solution.boundary_mass:.1e}")
     evaluations = compare(policies, env_or_spec, n_trajectories=n_trajectories, horizon=horizon,
                           warmup_epochs=warmup_epochs, seed=seed)
-    best = evaluations[-1] if optimal is not None else min(evaluations, key=lambda e: e.cost)
+    # the DP policy, when simulated, is the last one; random lead times: the DP's cost alone (no policy simulated)
+    simulated_dp = optimal is not None and not random_lead_times
+    best = evaluations[-1] if simulated_dp else min(evaluations, key=lambda e: e.cost)
     reference = optimal if optimal is not None else best.cost
     rows, gap_cis = [], []
     for evaluation in evaluations:
-        excess, half = paired_difference(evaluation, best)
+        if optimal is not None and not simulated_dp:  # an exact cost, not a simulated policy: no pairing
+            excess, half = evaluation.cost - optimal, evaluation.ci
+        else:
+            excess, half = paired_difference(evaluation, best)
         gap = excess / reference if reference > 0 else math.nan
         rows.append({"name": evaluation.name, "cost": evaluation.cost, "ci": evaluation.ci, "gap": gap})
         gap_cis.append(half / reference if reference > 0 else math.nan)
     return {"optimal": optimal, "reference": reference, "notes": notes, "policies": rows, "gap_ci": gap_cis}
+
+
+def _random_lead_time_optimum(params, model, notes):
+    """The DP optimum with random lead times (:mod:`gym_inventory.dp_lead_times`), or None when too large."""
+    from gym_inventory import dp_lead_times
+    from gym_inventory.optimal import fixed_daily_distribution
+
+    try:
+        problem = dp_lead_times.RandomLeadTimeDP.create(
+            fixed_daily_distribution(model), lead_time=params.lead_time_distribution, order_crossing=params.order_crossing,
+            lost_sales=params.lost_sales, holding_cost=params.holding_cost, penalty_cost=params.penalty_cost)
+    except ValueError as error:
+        notes.append(f"DP skipped: {error}")
+        return None
+    solution = dp_lead_times.solve(problem)
+    notes.append(f"DP (random lead times): exact optimal cost {solution.cost:.4f} per day after {solution.iterations} "
+                 "iterations; its policy is not simulated (gaps are relative to this cost)")
+    return solution.cost
 
 
 def _dp_applies(params, model) -> bool:
@@ -92,10 +119,13 @@ def _classical(env_or_spec, params, model, horizon, warmup_epochs, search_seed, 
             cv = float(np.mean(sample.std(axis=1) / np.maximum(sample.mean(axis=1), 1e-9)))
         policies.append(Myopic(distribution="normal", cv=cv))
     search = dict(n_trajectories=64, horizon=min(horizon, 1000), warmup_epochs=warmup_epochs, seed=search_seed)
-    if daily is not None and not params.lost_sales:
+    spread = params.lead_time_distribution
+    crossing = spread is not None and params.order_crossing and not spread.deterministic
+    if daily is not None and not params.lost_sales and not crossing:
         best = optimal.optimal_base_stock_for(env_or_spec)
         base, level, in_scale = best.policy(), best.level, False
-        notes.append(f"base stock: exact optimum S* = {level:g}, expected cost {best.cost:.4f} per day")
+        what = "exact optimum" if spread is None else "exact best level (compound lead-time demand, no crossing)"
+        notes.append(f"base stock: {what} S* = {level:g}, expected cost {best.cost:.4f} per day")
     else:
         found = optimal.best_base_stock(env_or_spec, **search)
         base, level, in_scale = found.policy, found.level, found.in_scale_units

@@ -112,7 +112,7 @@ def inventory_position(columns, xp) -> Array:
     return xp.sum(xp.stack(columns, axis=1), axis=1)
 
 
-def advance(params: InventoryParams, state: InventoryState, order, day_demands, xp, zero) -> tuple:
+def advance(params: InventoryParams, state: InventoryState, order, day_demands, xp, zero, arrival=None) -> tuple:
     """The pure state step: place ``order`` and simulate the days of ``day_demands`` (the epoch's P days).
 
     Returns ``(next_state, outcome)``: the :class:`InventoryState` one epoch later (slots no order
@@ -121,24 +121,25 @@ def advance(params: InventoryParams, state: InventoryState, order, day_demands, 
     """
     out = simulate_columns(
         state.net, state.in_transit, order, day_demands, lost_sales=params.lost_sales,
-        holding_cost=params.holding_cost, penalty_cost=params.penalty_cost, xp=xp,
+        holding_cost=params.holding_cost, penalty_cost=params.penalty_cost, xp=xp, arrival=arrival,
     )
     in_transit = tuple([zero if units is None else units for units in out.in_transit])
     # tuple.__new__: the NamedTuple without its Python-level __new__ (the single env steps it every step)
     return _new_tuple(InventoryState, (out.net, in_transit, state.epoch + 1)), out
 
 
-def step(params: InventoryParams, state: InventoryState, order, day_demands, xp, zero) -> tuple:
+def step(params: InventoryParams, state: InventoryState, order, day_demands, xp, zero, arrival=None) -> tuple:
     """One order epoch: ``(next_state, EpochRecord)`` from ``state``, ``order`` and ``day_demands`` (per-day
     demands from the epoch's first day: its first P are the epoch's, any more are not read).
 
     ``xp``: the namespace (numpy, torch through ``array_api_compat``, or
     :class:`~gym_inventory.dynamics.PythonFloats` for one SKU); ``zero``: a zero of the
     state's kind, used for empty pipeline slots and for the record fields a mode does not
-    use (``lost`` with backlog, ``backlog`` with lost sales). Nothing is modified in place.
+    use (``lost`` with backlog, ``backlog`` with lost sales); ``arrival``: the order's lead time
+    (random lead times, :mod:`gym_inventory.leadtime`) or None. Nothing is modified in place.
     """
     demands = day_demands[: params.review_period]
-    next_state, out = advance(params, state, order, demands, xp, zero)
+    next_state, out = advance(params, state, order, demands, xp, zero, arrival)
     holding, penalty = epoch_cost(out)
     shortage = out.shortage
     # Units of the days' own demand that stock did not meet (backlog is served first,

@@ -269,24 +269,39 @@ def _check_problem(problem) -> DPProblem:
     return problem
 
 
-def _relative_value_iteration(problem: DPProblem, table, tolerance: float, max_iterations: int) -> tuple:
-    values = np.zeros(problem.state_shape)
+def odoni_iteration(shape: tuple, operator, tolerance: float, max_iterations: int) -> tuple:
+    """Relative value iteration of a Bellman ``operator`` (values -> T values, arrays of ``shape``).
+
+    Stops when Odoni's bounds on the gain, ``min``/``max`` of ``T v - v``, are within
+    ``tolerance`` (relative to the cost). Returns ``(gain, values, iterations)``, gain the
+    bounds' midpoint and values relative to the first state.
+    """
+    values = np.zeros(shape)
     for iteration in range(1, max_iterations + 1):
-        action = problem.action_values(values, capped=table is None)
-        if table is None:
-            updated = action.min(axis=-1)
-        else:
-            updated = np.take_along_axis(action, table[..., None], axis=-1)[..., 0]
+        updated = operator(values)
         change = updated - values
         low, high = float(change.min()), float(change.max())
         values = updated - updated.flat[0]
         if high - low <= tolerance * max(1.0, abs(high)):
-            chosen = action.argmin(axis=-1) if table is None else table
-            return 0.5 * (low + high), values, chosen, iteration
+            return 0.5 * (low + high), values, iteration
     raise RuntimeError(
         f"relative value iteration did not converge in {max_iterations} iterations "
         f"(gain bounds {low:.6g} .. {high:.6g}); raise max_iterations or loosen tolerance"
     )
+
+
+def _relative_value_iteration(problem: DPProblem, table, tolerance: float, max_iterations: int) -> tuple:
+    last = {}
+
+    def operator(values):
+        action = last["action"] = problem.action_values(values, capped=table is None)
+        if table is None:
+            return action.min(axis=-1)
+        return np.take_along_axis(action, table[..., None], axis=-1)[..., 0]
+
+    gain, values, iterations = odoni_iteration(problem.state_shape, operator, tolerance, max_iterations)
+    chosen = last["action"].argmin(axis=-1) if table is None else table
+    return gain, values, chosen, iterations
 
 
 def solve_average_cost(problem: DPProblem, *, tolerance: float = 1e-7, max_iterations: int = 20_000) -> DPSolution:

@@ -30,6 +30,12 @@ k >= 1 units in transit that arrive at the start of day ``t + k - 1``
 
 The inventory position tot(I) is the row sum: net inventory plus everything in
 transit.
+
+Random lead times (:mod:`gym_inventory.leadtime`): the pipeline has ``max + 1`` columns
+(the largest lead time) and column k >= 1 holds everything *scheduled* to arrive on day
+``t + k - 1``, whatever order it belongs to; :func:`simulate_columns` takes the order's
+own lead time as ``arrival`` (days, per SKU, drawn exogenously by the simulator), so
+orders land in the column of their arrival day. ``arrival`` None is the fixed lead time.
 """
 from __future__ import annotations
 
@@ -95,6 +101,7 @@ def simulate_columns(
     holding_cost: Array | float,
     penalty_cost: Array | float,
     xp: Any,
+    arrival: Array | int | None = None,
 ) -> ColumnsOutcome:
     """The transition: one order, then ``len(day_demands)`` days, on the pipeline's columns.
 
@@ -110,22 +117,50 @@ def simulate_columns(
             (day 0: today). No order is placed on the following days.
         day_demands: units demanded on each simulated day (at least one day).
         lost_sales, holding_cost, penalty_cost, xp: as in :func:`simulate_days`.
+        arrival: None (the order arrives on day ``lead_time``), or the day the order arrives,
+            ``0 .. lead_time``: an int, or per SKU an integer array of namespace ``xp``
+            (random lead times; the order is multiplied by ``arrival == day``, so gradients
+            flow to it on torch). A constant ``arrival = lead_time`` gives the same numbers.
 
     Returns:
         A :class:`ColumnsOutcome`; nothing is modified in place.
     """
+    if arrival is not None:
+        return _simulate_scheduled(net, in_transit, order, day_demands, arrival, lost_sales, holding_cost, penalty_cost, xp)
     lead_time = len(in_transit)
     n_days = len(day_demands)
     # Day d's arrival: what is in transit (d < L), this order (d == L), nothing (d > L).
     # No array of zeros is built: on small batches each operation's call overhead dominates.
+    arrivals = [in_transit[day] if day < lead_time else (order if day == lead_time else None) for day in range(n_days)]
+    # In transit after the last day: the slot of day n_days + k.
+    after = [
+        in_transit[n_days + k] if n_days + k < lead_time else (order if n_days + k == lead_time else None)
+        for k in range(lead_time)
+    ]
+    return _serve_days(net, arrivals, after, day_demands, lost_sales, holding_cost, penalty_cost, xp)
+
+
+def _simulate_scheduled(net, in_transit, order, day_demands, arrival, lost_sales, holding_cost, penalty_cost, xp) -> ColumnsOutcome:
+    """:func:`simulate_columns` with the order landing on day ``arrival`` (<= ``len(in_transit)``)."""
+    lead_time = len(in_transit)
+    n_days = len(day_demands)
+
+    def scheduled(day):  # units arriving on day ``day``: in transit, plus the order if it lands then
+        if day > lead_time:
+            return None
+        landing = order * (arrival == day)
+        return landing if day == lead_time else in_transit[day] + landing
+
+    arrivals = [scheduled(day) for day in range(n_days)]
+    after = [scheduled(n_days + k) for k in range(lead_time)]
+    return _serve_days(net, arrivals, after, day_demands, lost_sales, holding_cost, penalty_cost, xp)
+
+
+def _serve_days(net, arrivals, after, day_demands, lost_sales, holding_cost, penalty_cost, xp) -> ColumnsOutcome:
+    """The days of :func:`simulate_columns`: each day's arrival (None: nothing), demand, sales and costs."""
     on_hand_days, shortage_days, delivered_days, holding_days, penalty_days = [], [], [], [], []
-    for day, day_demand in enumerate(day_demands):
-        if day < lead_time:
-            net_after = net + in_transit[day] - day_demand
-        elif day == lead_time:
-            net_after = net + order - day_demand
-        else:
-            net_after = net - day_demand
+    for day, (day_demand, arriving) in enumerate(zip(day_demands, arrivals)):
+        net_after = net - day_demand if arriving is None else net + arriving - day_demand
         on_hand = xp.maximum(net_after, 0.0)
         shortage = on_hand - net_after  # backlog at day end, or units lost today
         if lost_sales:
@@ -141,11 +176,6 @@ def simulate_columns(
         delivered_days.append(delivered)
         holding_days.append(holding_cost * on_hand)
         penalty_days.append(penalty_cost * shortage)
-    # In transit after the last day: the slot of day n_days + k.
-    after = [
-        in_transit[n_days + k] if n_days + k < lead_time else (order if n_days + k == lead_time else None)
-        for k in range(lead_time)
-    ]
     return ColumnsOutcome(net, after, on_hand_days, shortage_days, delivered_days, holding_days, penalty_days)
 
 
@@ -158,6 +188,7 @@ def simulate_days(
     holding_cost: Array | float,
     penalty_cost: Array | float,
     xp: Any = None,
+    arrival: Array | int | None = None,
 ) -> DaysOutcome:
     """Advance a batch of SKUs through one order and ``n_days`` days of demand.
 
@@ -176,6 +207,7 @@ def simulate_days(
         holding_cost: h, money per unit on hand at the end of a day (scalar or ``(n_skus,)``).
         penalty_cost: p, money per unit backlogged at the end of a day, or per unit lost.
         xp: the array namespace, looked up from the arrays when None.
+        arrival: the order's lead time per SKU (random lead times), as in :func:`simulate_columns`.
 
     Returns:
         A :class:`DaysOutcome`. Nothing is modified in place.
@@ -186,7 +218,7 @@ def simulate_days(
     out = simulate_columns(
         pipeline[:, 0], [pipeline[:, 1 + k] for k in range(lead_time)], order,
         [demand[:, day] for day in range(demand.shape[1])],
-        lost_sales=lost_sales, holding_cost=holding_cost, penalty_cost=penalty_cost, xp=xp,
+        lost_sales=lost_sales, holding_cost=holding_cost, penalty_cost=penalty_cost, xp=xp, arrival=arrival,
     )
     return DaysOutcome(stack_pipeline(out, xp), *out[2:])
 

@@ -6,8 +6,8 @@ SKUs of one batched simulator built by :func:`gym_inventory.envs.make_simulator`
 (so a keyword means what it means in ``gym.make``). Orders are clipped to
 ``[0, max_order]`` exactly as the env clips its actions.
 
-Common random numbers: the demand paths (and context) depend only on ``seed``,
-``n_trajectories`` and ``horizon``, never on the policy, so policies evaluated
+Common random numbers: the demand paths (and context, and the lead-time draws of random
+lead times) depend only on ``seed``, ``n_trajectories`` and ``horizon``, never on the policy, so policies evaluated
 with the same three values face the same paths and their difference is measured
 far more precisely than their costs (:func:`compare`, :func:`paired_difference`).
 

@@ -25,6 +25,19 @@ newsvendor S* = F_{L+1}^{-1}(p/(p+h)); for P > 1 the level covers the L + P days
 up to the next arrival, with the cost averaged over the P days the order controls.
 Base stock is optimal among all policies in this setting.
 
+Random lead times without crossing (:mod:`gym_inventory.leadtime`, ``order_crossing=False``):
+the orders arrived by day d are the first ones placed, so the net inventory at the end of
+day d is again the position after the last arrived order minus the demand of the m days
+since it was placed; only m is random, exogenous, with the long-run shares w_m of
+:func:`gym_inventory.leadtime.window_weights` (the stationary law of the effective lead time
+``O_k = max(U_k, O_{k-1} - P)``). So C(S) = sum_m w_m G_m(S), convex, minimized where
+sum_m w_m F_m(S*) = p / (p + h): the lead-time demand is the compound of daily demand over
+a random number of days. This is the optimum among policies that do not see the supply
+system's state (Zipkin 2000, section 7.4); the env's pipeline shows the arrival day of each
+order in transit, which a policy may use: :mod:`gym_inventory.dp_lead_times` measures the gap
+(none when ``max - min <= P``: the draws never wait for an earlier order). With crossing,
+base stock is not optimal in general: use the DP or the simulation searches.
+
 Sums of IID days: exact convolution of the probability mass function for discrete
 demand (truncated where one day's tail is below 1e-15; the expected costs use the
 exact mean, so the truncation only touches the CDF beyond that point); closed forms
@@ -48,6 +61,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from gym_inventory.evaluation import Evaluation, evaluate_copies, resolve_problem
+from gym_inventory.leadtime import LeadTimeDistribution, make_lead_time, window_weights
 from gym_inventory.params import check_int, check_real
 from gym_inventory.policies import BaseStock, CappedBaseStock
 
@@ -122,7 +136,7 @@ class BaseStockOptimum:
     level: float
     cost: float
     critical_ratio: float
-    lead_time: int
+    lead_time: int | LeadTimeDistribution  # days, or the distribution (no crossing)
     review_period: int
 
     def policy(self) -> BaseStock:
@@ -130,10 +144,28 @@ class BaseStockOptimum:
         return BaseStock(self.level)
 
 
-def _windows(daily, lead_time: int, review_period: int) -> list:
-    lead_time = check_int("lead_time", lead_time, 0)
+def _windows(daily, lead_time, review_period: int, order_crossing: bool = False) -> tuple:
+    """``(weights, windows)``: the shares of the days whose net inventory is S minus the demand of
+    ``window.days`` days (``weights`` None: equal shares, a fixed lead time)."""
     review_period = check_int("review_period", review_period, 1)
-    return [PeriodDemand(daily, lead_time + 1 + j) for j in range(review_period)]
+    lead_time, distribution = make_lead_time(lead_time)
+    if distribution is None:
+        return None, [PeriodDemand(daily, lead_time + 1 + j) for j in range(review_period)]
+    if order_crossing and not distribution.deterministic:
+        raise ValueError(
+            "order_crossing=True: base stock has no closed-form optimum (orders overtake each other); "
+            "use gym_inventory.dp_lead_times or best_base_stock (simulation)"
+        )
+    shares = window_weights(distribution, review_period)
+    days = np.flatnonzero(shares > 0)
+    return shares[days], [PeriodDemand(daily, int(m)) for m in days]
+
+
+def _average(weights, values) -> object:
+    """The windows' values averaged with ``weights`` (equal shares when None: the fixed lead time's sum / P)."""
+    if weights is None:
+        return sum(values) / len(values)
+    return sum(w * value for w, value in zip(weights, values))
 
 
 def _check_costs(holding_cost, penalty_cost) -> tuple:
@@ -142,33 +174,38 @@ def _check_costs(holding_cost, penalty_cost) -> tuple:
     return h, p
 
 
-def base_stock_cost(level, daily, *, lead_time: int, review_period: int = 1, holding_cost: float, penalty_cost: float):
+def base_stock_cost(level, daily, *, lead_time, review_period: int = 1, holding_cost: float, penalty_cost: float,
+                    order_crossing: bool = False):
     """Exact expected cost per day C(S) of base stock ``level`` (units; a number or an array), backlog, IID demand.
 
-    ``daily`` is the frozen scipy distribution of one day's demand (``model.daily_distribution()``).
+    ``daily`` is the frozen scipy distribution of one day's demand (``model.daily_distribution()``);
+    ``lead_time`` an int or a lead-time distribution (without crossing).
     """
     h, p = _check_costs(holding_cost, penalty_cost)
-    windows = _windows(daily, lead_time, review_period)
-    cost = sum(h * w.leftover(level) + p * w.shortfall(level) for w in windows) / len(windows)
+    weights, windows = _windows(daily, lead_time, review_period, order_crossing)
+    cost = _average(weights, [h * w.leftover(level) + p * w.shortfall(level) for w in windows])
     return float(cost) if np.ndim(cost) == 0 else cost
 
 
-def optimal_base_stock(daily, *, lead_time: int, review_period: int = 1, holding_cost: float, penalty_cost: float) -> BaseStockOptimum:
+def optimal_base_stock(daily, *, lead_time, review_period: int = 1, holding_cost: float, penalty_cost: float,
+                       order_crossing: bool = False) -> BaseStockOptimum:
     """The level S* minimizing :func:`base_stock_cost` (formula in the module docstring)."""
     h, p = _check_costs(holding_cost, penalty_cost)
-    windows = _windows(daily, lead_time, review_period)
+    weights, windows = _windows(daily, lead_time, review_period, order_crossing)
     ratio = p / (p + h)
     if windows[0].discrete:
         grid = np.arange(windows[-1].cdf_table.size)
-        average_cdf = sum(w.cdf(grid) for w in windows) / len(windows)
+        average_cdf = _average(weights, [w.cdf(grid) for w in windows])
         level = float(grid[min(np.searchsorted(average_cdf, ratio - 1e-12), grid.size - 1)])
     elif len(windows) == 1:
         level = float(windows[0].dist.ppf(ratio))
     else:
         low, high = windows[0].dist.ppf(ratio), windows[-1].dist.ppf(ratio)
-        level = float(optimize.brentq(lambda s: sum(w.cdf(s) for w in windows) / len(windows) - ratio, low, high, xtol=1e-10))
-    cost = base_stock_cost(level, daily, lead_time=lead_time, review_period=review_period, holding_cost=h, penalty_cost=p)
-    return BaseStockOptimum(level, cost, ratio, int(lead_time), int(review_period))
+        level = float(optimize.brentq(lambda s: _average(weights, [w.cdf(s) for w in windows]) - ratio, low, high, xtol=1e-10))
+    cost = base_stock_cost(level, daily, lead_time=lead_time, review_period=review_period, holding_cost=h, penalty_cost=p,
+                           order_crossing=order_crossing)
+    lead = make_lead_time(lead_time)
+    return BaseStockOptimum(level, cost, ratio, lead[1] if lead[1] is not None else lead[0], int(review_period))
 
 
 def daily_distribution(model):
@@ -184,9 +221,10 @@ def optimal_base_stock_for(env_or_spec) -> BaseStockOptimum:
     params, model = resolve_problem(env_or_spec)
     if params.lost_sales:
         raise ValueError("lost_sales=True has no closed-form base-stock optimum; use best_base_stock (simulation) or gym_inventory.dp")
+    lead_time = params.lead_time if params.lead_time_distribution is None else params.lead_time_distribution
     return optimal_base_stock(
-        daily_distribution(model), lead_time=params.lead_time, review_period=params.review_period,
-        holding_cost=params.holding_cost, penalty_cost=params.penalty_cost,
+        daily_distribution(model), lead_time=lead_time, review_period=params.review_period,
+        holding_cost=params.holding_cost, penalty_cost=params.penalty_cost, order_crossing=params.order_crossing,
     )
 
 

@@ -137,12 +137,120 @@ def check_bool(name: str, value) -> bool:
     return bool(value)
 
 
+#: Tolerance of the probabilities' sum around 1.
+PROBABILITY_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class LeadTimeDistribution:
+    """A discrete distribution of lead times, whole days.
+
+    Attributes:
+        values: distinct lead times, days (>= 0, increasing).
+        probabilities: their probabilities (> 0, summing to 1 within 1e-9; stored normalized).
+    """
+
+    values: tuple
+    probabilities: tuple
+
+    def __post_init__(self):
+        values, probabilities = self.values, self.probabilities
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+            raise TypeError(f"lead_time['values'] must be a list of whole days, got {values!r}")
+        if len(values) == 0:
+            raise ValueError("lead_time['values'] must hold at least one lead time, got an empty list")
+        import numpy as np
+
+        days = [check_int("lead_time['values'] entry", value, 0, LIMITS["lead_time"]) for value in values]
+        if len(set(days)) != len(days):
+            raise ValueError(f"lead_time['values'] must be distinct, got {list(values)!r}")
+        weights = check_real_array("lead_time['probabilities']", probabilities, "a list of probabilities")
+        if weights.shape != (len(days),):
+            raise ValueError(f"lead_time['probabilities'] must have one entry per value ({len(days)}), got {probabilities!r}")
+        if np.any(weights <= 0.0):
+            raise ValueError(f"lead_time['probabilities'] must be > 0 (leave out values that never occur), got {probabilities!r}")
+        if abs(float(weights.sum()) - 1.0) > PROBABILITY_TOLERANCE:
+            raise ValueError(f"lead_time['probabilities'] must sum to 1, got {probabilities!r} (sum {float(weights.sum())!r})")
+        order = np.argsort(days)
+        weights = weights / weights.sum()
+        object.__setattr__(self, "values", tuple(int(days[i]) for i in order))
+        object.__setattr__(self, "probabilities", tuple(float(weights[i]) for i in order))
+
+    @property
+    def max(self) -> int:
+        """The largest lead time, days: the pipeline holds ``max + 1`` columns."""
+        return self.values[-1]
+
+    @property
+    def min(self) -> int:
+        return self.values[0]
+
+    @property
+    def mean(self) -> float:
+        return math.fsum(v * p for v, p in zip(self.values, self.probabilities))
+
+    @property
+    def deterministic(self) -> bool:
+        """True for a distribution of one value."""
+        return len(self.values) == 1
+
+    def pmf(self) -> np.ndarray:
+        """``(max + 1,)`` probabilities of 0 .. max days."""
+        import numpy as np
+
+        pmf = np.zeros(self.max + 1)
+        pmf[list(self.values)] = self.probabilities
+        return pmf
+
+    def sample(self, rng: np.random.Generator, shape) -> np.ndarray:
+        """Lead times of ``shape`` orders, int64 days."""
+        import numpy as np
+
+        if self.deterministic:
+            return np.full(shape, self.values[0], dtype=np.int64)
+        return np.asarray(self.values, dtype=np.int64)[rng.choice(len(self.values), size=shape, p=self.probabilities)]
+
+    def as_dict(self) -> dict:
+        """The ``lead_time`` keyword argument of this distribution (JSON-friendly)."""
+        return {"values": list(self.values), "probabilities": list(self.probabilities)}
+
+
+def make_lead_time(value):
+    """``(max_lead_time, distribution)`` of a ``lead_time`` argument: an int (distribution None), a
+    :class:`LeadTimeDistribution`, or a dict ``{"values": [...], "probabilities": [...]}``
+    (``probabilities`` may be left out: equally likely values)."""
+    if isinstance(value, LeadTimeDistribution):
+        return value.max, value
+    if isinstance(value, dict):
+        unknown = set(value) - {"values", "probabilities"}
+        if unknown or "values" not in value:
+            raise ValueError(
+                "lead_time as a distribution must be a dict with keys 'values' and 'probabilities' "
+                f"(probabilities optional: equally likely values), got {value!r}"
+            )
+        values, probabilities = value["values"], value.get("probabilities")
+        if probabilities is None:
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                raise TypeError(f"lead_time['values'] must be a list of whole days, got {values!r}")
+            probabilities = [1.0 / max(len(values), 1)] * len(values)
+        distribution = LeadTimeDistribution(values, probabilities)
+        return distribution.max, distribution
+    if isinstance(value, numbers.Real):
+        return check_int("lead_time", value, 0, LIMITS["lead_time"]), None
+    raise TypeError(
+        f"lead_time must be an integer, got {value!r} (or a distribution {{'values': [...], 'probabilities': [...]}})"
+    )
+
+
 @dataclass(frozen=True)
 class InventoryParams:
     """Parameters of one periodic-review inventory problem (units: days, units, money).
 
     Attributes:
         lead_time: L >= 0, days from an order to its arrival (arrives the morning of day t + L).
+            Given a lead-time distribution (``{"values": [...], "probabilities": [...]}`` or a
+            :class:`~gym_inventory.leadtime.LeadTimeDistribution`), it becomes the largest
+            value (the pipeline's length) and the distribution is ``lead_time_distribution``.
         review_period: P >= 1, days between orders; one env step simulates P days.
         horizon: order epochs in an episode (>= 1); an episode covers ``horizon * P`` days.
         lost_sales: unmet demand is lost (True) or backlogged (False).
@@ -161,6 +269,11 @@ class InventoryParams:
             forecast) or ``"realized"`` (the realized demand of the coming days, as in the
             study's experiment code: an oracle that lets a policy see the future, so
             optimal-policy references no longer bound its cost).
+        order_crossing: with a lead-time distribution: orders arrive after independent draws and
+            may cross (True), or in the order placed (False, sequential deliveries); see
+            :mod:`gym_inventory.leadtime`. No effect on an integer lead time.
+        lead_time_distribution: the lead-time distribution, None for a fixed lead time (set
+            from ``lead_time``; pass it only with ``lead_time`` equal to its largest value).
     """
 
     lead_time: int = 2
@@ -176,10 +289,23 @@ class InventoryParams:
     normalize: bool = True
     forecast_noise: float = 0.0
     forecast_source: str = "expected"
+    order_crossing: bool = True
+    lead_time_distribution: object = None
 
     def __post_init__(self):
         set_ = object.__setattr__
-        set_(self, "lead_time", check_int("lead_time", self.lead_time, 0, LIMITS["lead_time"]))
+        lead_time, distribution = make_lead_time(self.lead_time)
+        if self.lead_time_distribution is not None:
+            given = make_lead_time(self.lead_time_distribution)[1]
+            if given is None or (distribution is not None and given != distribution) or given.max != lead_time:
+                raise ValueError(
+                    f"lead_time_distribution={self.lead_time_distribution!r} does not match lead_time={self.lead_time!r}: "
+                    "pass the distribution as lead_time alone"
+                )
+            distribution = given
+        set_(self, "lead_time", lead_time)
+        set_(self, "lead_time_distribution", distribution)
+        set_(self, "order_crossing", check_bool("order_crossing", self.order_crossing))
         set_(self, "review_period", check_int("review_period", self.review_period, 1, LIMITS["review_period"]))
         set_(self, "horizon", check_int("horizon", self.horizon, 1, LIMITS["horizon"]))
         set_(self, "lost_sales", check_bool("lost_sales", self.lost_sales))
@@ -192,6 +318,11 @@ class InventoryParams:
         set_(self, "normalize", check_bool("normalize", self.normalize))
         set_(self, "forecast_noise", check_real("forecast_noise", self.forecast_noise))
         set_(self, "forecast_source", check_choice("forecast_source", self.forecast_source, FORECAST_SOURCES))
+        if distribution is not None and self.reward_timing == "lead_time_window":
+            raise ValueError(
+                "reward_timing='lead_time_window' needs a fixed lead time (the days an order controls); "
+                f"got lead_time={distribution.as_dict()!r}: use reward_timing='step'"
+            )
         days = self.horizon * self.review_period + self.lead_time
         if days > LIMITS["episode_days"]:
             raise ValueError(
@@ -204,6 +335,11 @@ class InventoryParams:
     def episode_days(self) -> int:
         """Days simulated in one episode: ``horizon * review_period``."""
         return self.horizon * self.review_period
+
+    @property
+    def stochastic_lead_time(self) -> bool:
+        """True when lead times are drawn per order (a distribution, even of one value)."""
+        return self.lead_time_distribution is not None
 
     @property
     def lookahead_days(self) -> int:

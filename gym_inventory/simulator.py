@@ -22,6 +22,7 @@ from gym_inventory.core import (
 )
 from gym_inventory.demand import DemandPaths
 from gym_inventory.dynamics import PythonFloats
+from gym_inventory.leadtime import effective_lead_times
 from gym_inventory.features import FEATURE_NAMES, FORECAST_DAYS, HISTORY_DAYS, N_FEATURES, forecast_features
 from gym_inventory.params import BYTES_PER_SKU_DAY, check_memory, check_real_array, check_units
 from gym_inventory.problem import Problem
@@ -125,6 +126,7 @@ class InventorySimulator:
             "dynamic": slice(width + N_FEATURES + n_static, width + N_FEATURES + n_static + n_dynamic),
         }
         self.obs_dim = len(names)
+        self._arrivals = None  # (n_skus, horizon) effective lead times of the episode, None: fixed
         self._set_pipeline(np.zeros((self.n_skus, width)))
 
     # ------------------------------------------------------------------ reset
@@ -156,6 +158,7 @@ class InventorySimulator:
             paths = self.demand_model.sample(rng, self.n_skus, path.shape[1])
         self._demand = path
         self._first_day = history_days
+        self._arrivals = self._sample_lead_times(rng)
         self.scale = paths.scale
         decision_days = history_days + p.review_period * np.arange(p.horizon)
         if features is not None:
@@ -201,6 +204,34 @@ class InventorySimulator:
             self._sku_observation = np.zeros((p.horizon, self.obs_dim), dtype=np.float32)
             self._sku_observation[:, p.lead_time + 1 :] = self._context[:, 0]
         return self.observe()
+
+    def _sample_lead_times(self, rng: np.random.Generator):
+        """The days from each epoch's order to its arrival, ``(n_skus, horizon)`` int64 (None: the fixed lead time).
+
+        Drawn from a stream of their own, ``rng``'s bit generator jumped ahead (``rng`` itself is not
+        advanced): the demand, the features and the next episodes are those of the fixed lead time.
+        """
+        p = self.params
+        if p.lead_time_distribution is None:
+            return None
+        jumped = getattr(rng.bit_generator, "jumped", None)
+        if callable(jumped):
+            stream = np.random.Generator(jumped())
+        else:  # a bit generator without jumps: a seed from a copy of rng's state, mixed by SeedSequence
+            import copy
+
+            stream = np.random.default_rng([int(copy.deepcopy(rng).integers(2**63)), 0x1EAD_71E5])
+        draws = p.lead_time_distribution.sample(stream, (self.n_skus, p.horizon))
+        arrivals = effective_lead_times(draws, p.review_period, p.order_crossing)
+        if self.n_skus == 1:
+            self._sku_arrivals = arrivals[0].tolist()
+        return arrivals
+
+    @property
+    def lead_times(self):
+        """The effective lead time of every epoch's order, ``(n_skus, horizon)`` days (read-only), or None
+        for a fixed lead time. Exogenous: drawn at reset; an order's is revealed when it is placed."""
+        return None if self._arrivals is None else _read_only(self._arrivals)
 
     def _run_warmup(self, days: int):
         """Run the last ``days`` days of the history with no order (the study's warm-up), from the pipeline."""
@@ -337,6 +368,7 @@ class InventorySimulator:
         epoch = self.state.epoch
         record, reward = self._advance(
             order, [self._demand[:, day] for day in days], np, self._zeros, self.scale, self._negative_inverse_reward_unit,
+            None if self._arrivals is None else self._arrivals[:, epoch],
         )
         self._pipeline = self.state.pipeline(np)
         row = np.concatenate(record)
@@ -359,6 +391,7 @@ class InventorySimulator:
         record, reward = self._advance(
             order, self._sku_demand[first : first + self.params.review_period + self._lookahead],
             PythonFloats, 0.0, self._sku_scale, self._sku_negative_inverse_reward_unit,
+            None if self._arrivals is None else self._sku_arrivals[self.state.epoch],
         )
         self._pipeline = None  # built from the state when read
         self._pending_records.append(record)  # written into the block when ``records`` is read
@@ -380,16 +413,16 @@ class InventorySimulator:
             )
         return self._first_day + epoch * self.params.review_period
 
-    def _advance(self, order, day_demands, xp, zero, scale, negative_inverse_reward_unit):
+    def _advance(self, order, day_demands, xp, zero, scale, negative_inverse_reward_unit, arrival):
         """One epoch from :attr:`state` in namespace ``xp``: :func:`gym_inventory.core.step`, then the reward.
 
         ``day_demands`` holds the epoch's P days, then (``reward_timing="lead_time_window"``)
-        the L days after them; ``zero``: a zero of the state's kind. Stores the next state;
-        returns ``(EpochRecord, reward)``.
+        the L days after them; ``zero``: a zero of the state's kind; ``arrival``: the order's
+        lead time (random lead times) or None. Stores the next state; returns ``(EpochRecord, reward)``.
         """
         p = self.params
         state = self.state
-        self.state, record = step_epoch(p, state, order, day_demands, xp, zero)
+        self.state, record = step_epoch(p, state, order, day_demands, xp, zero, arrival)
         ahead = None
         if p.reward_timing == "lead_time_window" and p.objective == "cost":
             ahead = lookahead_cost(p, state.net, state.in_transit, order, day_demands, xp)

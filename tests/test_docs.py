@@ -20,7 +20,7 @@ def test_readme_python_blocks_run(index, code, tmp_path, monkeypatch):
     exec(compile(code, f"README.md[python block {index}]", "exec"), {"__name__": "__readme__"})
 
 
-@pytest.mark.parametrize("name", ["regularizations.md", "architecture.md"])
+@pytest.mark.parametrize("name", ["regularizations.md", "architecture.md", "lead_times.md"])
 def test_design_docs_python_blocks_run(name):
     for index, code in enumerate(python_blocks(ROOT / "docs" / name)):
         exec(compile(code, f"docs/{name}[python block {index}]", "exec"), {"__name__": "__docs__"})

@@ -46,6 +46,8 @@ class TrajectoryBatch:
             ``params.normalize``, else 1).
         reward_unit: ``(n,)`` float64 money per unit of reward (scale when normalizing, else 1).
         initial_pipeline: ``(n, lead_time + 1)`` float64 starting state.
+        lead_times: ``(n, horizon)`` int64 days from each epoch's order to its arrival (random
+            lead times: exogenous draws, so gradients still flow through the orders), or None.
     """
 
     params: InventoryParams
@@ -56,6 +58,7 @@ class TrajectoryBatch:
     inverse_scale: torch.Tensor
     reward_unit: torch.Tensor
     initial_pipeline: torch.Tensor
+    lead_times: torch.Tensor | None = None
 
     @classmethod
     def from_simulator(cls, simulator, device="cpu") -> "TrajectoryBatch":
@@ -78,6 +81,7 @@ class TrajectoryBatch:
             inverse_scale=tensor(simulator.inverse_scale),
             reward_unit=tensor(simulator.reward_unit),
             initial_pipeline=tensor(simulator.pipeline),
+            lead_times=None if simulator.lead_times is None else tensor(simulator.lead_times, torch.int64),
         )
 
     @property
@@ -91,11 +95,11 @@ class TrajectoryBatch:
     def select(self, index) -> "TrajectoryBatch":
         """The trajectories at ``index`` (a tensor of indices or a slice)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        return TrajectoryBatch(**{k: v if k == "params" else v[index] for k, v in values.items()})
+        return TrajectoryBatch(**{k: v if k == "params" or v is None else v[index] for k, v in values.items()})
 
     def to(self, device) -> "TrajectoryBatch":
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        return TrajectoryBatch(**{k: v if k == "params" else v.to(device) for k, v in values.items()})
+        return TrajectoryBatch(**{k: v if k == "params" or v is None else v.to(device) for k, v in values.items()})
 
 
 def sample_trajectories(n_trajectories: int, env_kwargs: dict, rng: np.random.Generator, device="cpu") -> TrajectoryBatch:
@@ -133,7 +137,8 @@ def rollout(policy, batch: TrajectoryBatch, *, integer: bool = False) -> torch.T
             batch.scale, integer=integer,
         )
         demand = batch.demand[:, epoch * period : (epoch + 1) * period]
-        state, out = advance(params, state, orders, [demand[:, day] for day in range(period)], xp, zero)
+        arrival = None if batch.lead_times is None else batch.lead_times[:, epoch]
+        state, out = advance(params, state, orders, [demand[:, day] for day in range(period)], xp, zero, arrival)
         pipeline = state.pipeline(xp)
         # The next epoch reads the columns of the stacked pipeline (as the observation does), so
         # gradients add up in the same order as they always have: training is bit for bit unchanged.

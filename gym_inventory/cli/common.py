@@ -9,7 +9,8 @@ from gym_inventory.config import check_env_kwargs, load_env_config
 
 # flag -> (gym.make keyword, type, help)
 _ENV_FLAGS = {
-    "--lead-time": ("lead_time", int, "L, days from order to arrival"),
+    "--lead-time": ("lead_time", "lead_time", "L, days from order to arrival, or a distribution as JSON: "
+                    '\'{"values": [1, 3], "probabilities": [0.5, 0.5]}\''),
     "--review-period": ("review_period", int, "P, days between orders"),
     "--horizon": ("horizon", int, "order epochs per episode"),
     "--holding-cost": ("holding_cost", float, "h, money per unit-day on hand"),
@@ -23,7 +24,9 @@ def add_env_arguments(parser: argparse.ArgumentParser, *, required: bool = False
     group = parser.add_argument_group("environment")
     group.add_argument("--env-config", metavar="FILE", required=required, help="YAML of gym.make keyword arguments")
     for flag, (dest, kind, text) in _ENV_FLAGS.items():
-        group.add_argument(flag, dest=f"env_{dest}", type=kind, default=None, help=text)
+        group.add_argument(flag, dest=f"env_{dest}", type=_lead_time if kind == "lead_time" else kind, default=None, help=text)
+    group.add_argument("--no-order-crossing", dest="env_order_crossing", action="store_const", const=False, default=None,
+                       help="random lead times: deliver orders in the order placed (default: independent, may cross)")
     group.add_argument("--lost-sales", dest="env_lost_sales", action="store_const", const=True, default=None,
                        help="lose unmet demand (default: backlog)")
     group.add_argument("--demand-kwargs", dest="env_demand_kwargs", type=_json_object, default=None,
@@ -79,6 +82,16 @@ def env_kwargs_from_args(args: argparse.Namespace) -> dict:
         if name.startswith("env_") and name != "env_config" and value is not None:
             kwargs[name[len("env_"):]] = value
     return check_env_kwargs(kwargs)
+
+
+def _lead_time(text: str):
+    """``--lead-time``: an integer, or a JSON object (a lead-time distribution, checked by the env)."""
+    if text.lstrip().startswith("{"):
+        return _json_object(text)
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r} (a lead-time distribution is a JSON object)") from None
 
 
 def _json_object(text: str) -> dict:

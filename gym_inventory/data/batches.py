@@ -19,6 +19,7 @@ from gym_inventory.demand import DemandModel, DemandPaths
 from gym_inventory.envs.inventory_env import make_simulator
 from gym_inventory.evaluation import default_warmup, policy_orders
 from gym_inventory.features import FORECAST_DAYS, HISTORY_DAYS
+from gym_inventory.leadtime import make_lead_time
 from gym_inventory.params import InventoryParams
 from gym_inventory.problem import order_bound
 
@@ -113,6 +114,11 @@ def prepare_windows(dataset: PanelDataset, days: int, env_kwargs: dict):
     """
     panel, series = dataset.panel, dataset.series
     defaults = InventoryParams(**{k: v for k, v in env_kwargs.items() if k in GROUP_KEYS})
+    if defaults.lead_time_distribution is not None and "lead_time" in panel.parameters:
+        raise ValueError(
+            "env_kwargs give a lead-time distribution but the panel has a lead_time column (fixed lead times per "
+            "series): leave lead_time out of env_kwargs, or evaluate a panel without that column"
+        )
     values = np.stack([dataset.parameter(name, getattr(defaults, name)) for name in GROUP_KEYS], axis=1)
     review_period = values[:, 1].astype(np.int64)
     lookahead = values[:, 0].astype(np.int64) if env_kwargs.get("reward_timing") == "lead_time_window" else 0
@@ -163,6 +169,9 @@ def simulate_batch(policy, group: tuple, windows: Windows, env_kwargs: dict, day
     n = len(windows)
     kwargs = dict(env_kwargs, lead_time=lead_time, review_period=review_period, holding_cost=holding_cost,
                   penalty_cost=penalty_cost, horizon=days // review_period)
+    spread = make_lead_time(env_kwargs.get("lead_time", 0))[1]
+    if spread is not None:  # a distribution for every series (the panel has no lead_time column)
+        kwargs["lead_time"] = spread
     demand = ReplayedWindows(windows.paths, windows.integer)
     simulator = make_simulator(n, demand=demand, **kwargs)
     params = simulator.params

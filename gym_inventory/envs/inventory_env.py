@@ -45,6 +45,17 @@ class InventoryEnv(gym.Env):
     The transition is :func:`gym_inventory.dynamics.simulate_columns`, shared with the
     vector env and the differentiable simulator; this env runs it on Python floats.
 
+    Random lead times (``lead_time`` a distribution, :mod:`gym_inventory.leadtime`): each
+    order draws its lead time, independently with ``order_crossing=True``; with ``False``
+    it arrives on ``max(t + draw, the previous order's arrival day)`` (sequential
+    deliveries: no order overtakes another). L is then the largest value: the pipeline
+    (``L + 1`` columns) holds the units scheduled to arrive on each coming day, and an
+    order's lead time is revealed when it is placed (it shows in the next observation's
+    pipeline, not before the decision). The draws are exogenous, made at reset from a
+    stream of their own, so the demand is that of the fixed lead time for the same seed;
+    ``env.unwrapped.simulator.lead_times`` holds them. ``reward_timing="lead_time_window"``
+    needs a fixed lead time.
+
     ## Action Space
     ``Box(0, max_order, (1,), float32)``: units to order now. Finite actions outside
     the bounds are clipped to ``[0, max_order]`` (a documented clip: SB3's Gaussian
@@ -103,7 +114,8 @@ class InventoryEnv(gym.Env):
     ## Arguments
     | argument | default | meaning |
     |---|---|---|
-    | ``lead_time`` | 2 | L, days (>= 0) |
+    | ``lead_time`` | 2 | L, days (>= 0), or a distribution ``{"values": [1, 2, 4], "probabilities": [0.5, 0.3, 0.2]}`` drawn per order (random lead times, below) |
+    | ``order_crossing`` | True | random lead times: independent per order, orders may cross (True), or delivered in the order placed (False) |
     | ``review_period`` | 1 | P, days between orders (>= 1) |
     | ``horizon`` | 90 | order epochs per episode (the TimeLimit) |
     | ``lost_sales`` | False | lose (True) or backlog (False) unmet demand |
@@ -154,6 +166,7 @@ class InventoryEnv(gym.Env):
         turnover_weight: float = 0.1,
         forecast_noise: float = 0.0,
         forecast_source: str = "expected",
+        order_crossing: bool = True,
         max_order: float | None = None,
         initial_inventory=None,
         split: str | None = None,
@@ -168,7 +181,7 @@ class InventoryEnv(gym.Env):
             holding_cost=holding_cost, penalty_cost=penalty_cost, demand=demand, demand_kwargs=demand_kwargs,
             normalize=normalize, reward_timing=reward_timing, objective=objective, stockout_weight=stockout_weight,
             turnover_weight=turnover_weight, forecast_noise=forecast_noise, forecast_source=forecast_source,
-            max_order=max_order,
+            order_crossing=order_crossing, max_order=max_order,
             initial_inventory=initial_inventory, split=split,
         )
         self.params = self.simulator.params
