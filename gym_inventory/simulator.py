@@ -124,6 +124,15 @@ class InventorySimulator:
         self.obs_dim = len(names)
         self.epoch = 0
         self.pipeline = np.zeros((self.n_skus, width))
+        # One block for every per-epoch record, written with one assignment per step;
+        # ``records[name]`` are ``(n_skus, horizon)`` views of it.
+        # Column-major, so that each step's column is one contiguous write (large batches).
+        # Kept from episode to episode (a fresh block of a large batch costs a page fault per
+        # 4 KiB written); the last episode's columns are zeroed when ``records`` is read.
+        self._record_block = np.zeros((len(RECORD_FIELDS) * self.n_skus, params.horizon), order="F")
+        blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, params.horizon)
+        self._records = dict(zip(RECORD_FIELDS, blocks))
+        self._stale_records = False
 
     # ------------------------------------------------------------------ reset
     def reset(self, rng: np.random.Generator, *, demand=None, history=None, features=None, initial_inventory=None):
@@ -152,7 +161,8 @@ class InventorySimulator:
             history_days = past.shape[1]
             path = np.concatenate([past, path], axis=1)
             paths = self.demand_model.sample(rng, self.n_skus, path.shape[1])
-        self._demand = path
+        # Day-major: a step reads one day of every SKU, a contiguous vector (sampled paths often come so).
+        self._demand = np.asfortranarray(path)
         self._first_day = history_days
         self.scale = paths.scale
         decision_days = history_days + p.review_period * np.arange(p.horizon)
@@ -162,8 +172,8 @@ class InventorySimulator:
             self._features = paths.features[:, decision_days]
         else:
             expected = paths.expected if p.forecast_source == "expected" else None
-            self._features = forecast_features(path, decision_days, paths.scale, p.forecast_noise, rng, expected)
-        self._context = self._build_context(paths, decision_days)
+            self._features = forecast_features(self._demand, decision_days, paths.scale, p.forecast_noise, rng, expected)
+        self._prepare_context(paths, decision_days)
         self._inv_scale = (1.0 / self.scale) if p.normalize else np.ones(self.n_skus)
         self._reward_unit = self.problem.reward_unit(self.scale)
         self._negative_inverse_reward_unit = -1.0 / self._reward_unit
@@ -182,12 +192,7 @@ class InventorySimulator:
             self._run_warmup(self.demand_model.warmup_days)
         self._sku_pipeline = self.pipeline[0].tolist()
         self.epoch = 0
-        # One block for every per-epoch record, written with one assignment per step;
-        # ``records[name]`` are ``(n_skus, horizon)`` views of it.
-        # Column-major, so that each step's column is one contiguous write (large batches).
-        self._record_block = np.zeros((len(RECORD_FIELDS) * self.n_skus, p.horizon), order="F")
-        blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, p.horizon)
-        self._records = dict(zip(RECORD_FIELDS, blocks))
+        self._stale_records = True  # the block holds the last episode's records (zeroed when read)
         self._pending_records = []  # step_sku's rows not yet in the block (see ``records``)
         self._zeros = np.zeros(self.n_skus)
         self._lookahead = p.lookahead_days
@@ -197,7 +202,7 @@ class InventorySimulator:
             self._sku_inv_scale = float(self._inv_scale[0])
             self._sku_negative_inverse_reward_unit = float(self._negative_inverse_reward_unit[0])
             self._sku_observation = np.zeros((p.horizon, self.obs_dim), dtype=np.float32)
-            self._sku_observation[:, p.lead_time + 1 :] = self._context[:, 0]
+            self._sku_observation[:, p.lead_time + 1 :] = self._full_context()[:, 0]
         return self.observe()
 
     def _run_warmup(self, days: int):
@@ -210,8 +215,8 @@ class InventorySimulator:
         )
         self.pipeline = np.array(stack_pipeline(out, np), dtype=np.float64)
 
-    def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
-        """Context part of every observation, epoch-major: ``(horizon, n_skus, obs_dim - L - 1)`` float32."""
+    def _prepare_context(self, paths: DemandPaths, decision_days: np.ndarray):
+        """The parts of the observation's context that :meth:`_context_rows` assembles per epoch."""
         p = self.params
         base_static = np.stack(
             [
@@ -219,30 +224,51 @@ class InventorySimulator:
                 np.full(self.n_skus, float(p.review_period)),
                 np.full(self.n_skus, p.critical_ratio),
                 np.log(self.scale),
-            ],
-            axis=1,
+            ]
         )
-        static = np.concatenate([base_static, paths.static], axis=1)
-        dynamic = paths.dynamic[:, decision_days, :]
-        # Epoch-major float32, like the observations it fills: observe() copies one
-        # contiguous block per step, with no cast (large batches were memory-bound here).
-        # Each part is written straight into it (no float64 intermediate).
-        context = np.empty((p.horizon, self.n_skus, N_FEATURES + static.shape[1] + dynamic.shape[2]), dtype=np.float32)
-        feats = self._features.transpose(1, 0, 2)
-        if p.normalize:
-            context[:, :, : N_FEATURES - 1] = feats[:, :, : N_FEATURES - 1] / self.scale[None, :, None]
-            context[:, :, N_FEATURES - 1] = feats[:, :, N_FEATURES - 1]
+        # Feature-major, as the features (forecast_features): each entry a contiguous vector over the SKUs.
+        self._static = np.concatenate([base_static, paths.static.T]).astype(np.float32)  # (n_static, n_skus)
+        self._dynamic = paths.dynamic[:, decision_days, :].transpose(2, 1, 0).astype(np.float32)  # (n_dynamic, horizon, n_skus)
+        self._context = None  # the whole episode's context, built when asked for (``context``)
+
+    def _context_rows(self, epochs) -> np.ndarray:
+        """The context part of the observations at ``epochs`` (an epoch or a slice of epochs):
+        ``(n_skus, obs_dim - L - 1)`` or ``(epochs, n_skus, obs_dim - L - 1)`` float32.
+
+        Built per step from the features, the static and the dynamic context (an episode's
+        whole context, written at reset, cost a large batch more than its steps did, and
+        repeated the static features at every epoch), feature by feature as contiguous
+        vectors over the SKUs; the result is a transposed view. The same numbers either
+        way: each entry is one float64 operation rounded to float32.
+        """
+        block = self._features.transpose(2, 1, 0)  # (5, horizon, n_skus)
+        n_static = self._static.shape[0]
+        feats = block[:, epochs]
+        rows = np.empty((N_FEATURES + n_static + self._dynamic.shape[0],) + feats.shape[1:], dtype=np.float32)
+        if self.params.normalize:
+            np.divide(feats[: N_FEATURES - 1], self.scale, out=rows[: N_FEATURES - 1], casting="unsafe")
+            rows[N_FEATURES - 1] = feats[N_FEATURES - 1]
         else:
-            context[:, :, :N_FEATURES] = feats
-        context[:, :, N_FEATURES : N_FEATURES + static.shape[1]] = static
-        context[:, :, N_FEATURES + static.shape[1] :] = dynamic.transpose(1, 0, 2)
-        return context
+            rows[:N_FEATURES] = feats
+        rows[N_FEATURES : N_FEATURES + n_static] = self._static if feats.ndim == 2 else self._static[:, None]
+        rows[N_FEATURES + n_static :] = self._dynamic[:, epochs]
+        return np.moveaxis(rows, 0, -1)
+
+    def _full_context(self) -> np.ndarray:
+        """The context of every epoch, epoch-major ``(horizon, n_skus, obs_dim - L - 1)`` float32 (kept for the episode)."""
+        if self._context is None:
+            self._context = self._context_rows(slice(None))
+        return self._context
 
     # ------------------------------------------------------------------ state
     @property
     def records(self) -> dict:
         """Per-epoch records of the episode: name in :data:`RECORD_FIELDS` -> ``(n_skus, horizon)``
-        views of one block (epochs not simulated yet are 0)."""
+        views of one block (epochs not simulated yet are 0). The block is the simulator's: the
+        next :meth:`reset` reuses it (copy what must outlive the episode)."""
+        if self._stale_records:  # the last episode's epochs this one has not reached yet
+            self._record_block[:, self.epoch :] = 0.0
+            self._stale_records = False
         pending = self._pending_records
         if pending:  # step_sku's rows: one write for all of them, not one per step
             first = self.epoch - len(pending)
@@ -278,7 +304,7 @@ class InventorySimulator:
     @property
     def context(self) -> np.ndarray:
         """Read-only: the observation after the pipeline at every epoch, ``(n_skus, horizon, obs_dim - L - 1)``."""
-        return _read_only(self._context.transpose(1, 0, 2))
+        return _read_only(self._full_context().transpose(1, 0, 2))
 
     @property
     def feature_path(self) -> np.ndarray:
@@ -301,7 +327,9 @@ class InventorySimulator:
 
     def observe(self) -> np.ndarray:
         """Observations now, ``(n_skus, obs_dim)`` float32 (layout in ``observation_layout``)."""
-        return observation(self.pipeline, self._inv_scale, self._context[min(self.epoch, self.params.horizon - 1)], np)
+        epoch = min(self.epoch, self.params.horizon - 1)
+        context = self._context_rows(epoch) if self._context is None else self._context[epoch]
+        return observation(self.pipeline, self._inv_scale, context, np)
 
     # ------------------------------------------------------------------ step
     def step(self, order: np.ndarray):
@@ -354,8 +382,21 @@ class InventorySimulator:
         return obs, reward, record
 
     def _settle(self, out) -> np.ndarray:
-        """Store the new pipeline of every SKU; return its inventory position (for the record)."""
-        self.pipeline = stack_pipeline(out, np)
+        """Store the new pipeline of every SKU; return its inventory position (for the record).
+
+        Below 8 columns the pipeline is kept column by column, an ``(L + 1, n_skus)`` block
+        seen through its transpose: each column is written, summed and observed as one
+        contiguous vector, and a row's sum is left to right in either layout. numpy sums a
+        row of 8 or more pairwise, and only in row order: those pipelines stay row-major.
+        """
+        if len(out.in_transit) + 1 >= 8:
+            self.pipeline = stack_pipeline(out, np)
+            return _row_sums(self.pipeline)
+        block = np.empty((len(out.in_transit) + 1, self.n_skus))
+        block[0] = out.net
+        for index, column in enumerate(out.in_transit, start=1):
+            block[index] = 0.0 if column is None else column
+        self.pipeline = block.T
         return _row_sums(self.pipeline)
 
     def _settle_sku(self, out) -> float:
