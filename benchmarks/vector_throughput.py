@@ -136,6 +136,34 @@ def arithmetic_rate(num_envs: int, horizon: int, seconds: float, repeats: int) -
     return timed_episodes(episode, seconds, repeats)[0] * horizon * num_envs
 
 
+def reset_profile(num_envs: int, horizon: int, repeats: int = 20) -> dict:
+    """Milliseconds (best of ``repeats``) of the parts of one reset of ``num_envs`` SKUs, and of numpy's own
+    Poisson sampler on the same days for comparison."""
+    from gym_inventory.envs import make_simulator
+    from gym_inventory.features import FORECAST_DAYS, HISTORY_DAYS, forecast_features
+
+    simulator = make_simulator(num_envs, horizon=horizon)
+    model, rng = simulator.demand_model, np.random.default_rng(0)
+    days = HISTORY_DAYS + horizon + FORECAST_DAYS
+    paths = model.sample(rng, num_envs, days)
+    decision_days = HISTORY_DAYS + np.arange(horizon)
+
+    def best(function) -> float:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - start)
+        return 1e3 * min(times)
+
+    return {
+        "draw": best(lambda: model.sample(rng, num_envs, days)),
+        "numpy_poisson": best(lambda: rng.poisson(5.0, size=(num_envs, days))),
+        "features": best(lambda: forecast_features(paths.demand, decision_days, paths.scale, 0.0, rng, paths.expected)),
+        "reset": best(lambda: simulator.reset(rng)),
+    }
+
+
 def loop_rate(num_envs: int, horizon: int, seconds: float, repeats: int) -> float:
     """SKU-steps per second of a Python loop over ``num_envs`` single envs, resets included."""
     envs = [gym.make(ENV_ID, horizon=horizon) for _ in range(num_envs)]
@@ -187,6 +215,14 @@ def main(argv=None) -> None:
         )
     print("SKU-steps per second; 'vec/arith': the vector env with resets as a share of the bare arithmetic (target >= 50% "
           "at N=4096); '(no resets)': its steps between autoresets only")
+    if 4096 in rows:
+        arithmetic, vector, between = rows[4096]
+        parts = reset_profile(4096, args.horizon)
+        step_ms = 1e3 * 4096 / between
+        print(f"N=4096, one episode: {args.horizon} steps {args.horizon * step_ms:.1f} ms, bare arithmetic "
+              f"{1e3 * 4096 * args.horizon / arithmetic:.1f} ms; simulator reset {parts['reset']:.1f} ms (best of 20): "
+              f"demand draw {parts['draw']:.1f} ms (numpy's Poisson sampler on the same days {parts['numpy_poisson']:.1f} ms), "
+              f"features {parts['features']:.1f} ms")
     largest = max(rows)
     if 4096 in rows and largest > 4096:
         (arith_ref, vector_ref, between_ref), (arith, vector, between) = rows[4096], rows[largest]
