@@ -79,7 +79,7 @@ def cumulative_demand(demand: np.ndarray) -> np.ndarray:
     it SKU by SKU across memory. Both add in the same order: the same numbers.
     """
     n_skus, n_days = demand.shape
-    if demand.flags.f_contiguous and not demand.flags.c_contiguous and n_days > 1:
+    if n_skus > 1 and n_days > 1 and demand.strides[0] == demand.itemsize:  # day-major (or a block of its SKUs)
         by_day, days = np.empty((n_days + 1, n_skus)), demand.T
         by_day[0] = 0.0
         by_day[1] = days[0]
@@ -91,6 +91,10 @@ def cumulative_demand(demand: np.ndarray) -> np.ndarray:
     return cumulative
 
 
+#: SKUs whose features are computed together: the running sums and windows of a chunk stay in cache.
+FEATURE_CHUNK = 4096
+
+
 def forecast_features(
     demand: np.ndarray,
     decision_days: np.ndarray,
@@ -98,11 +102,13 @@ def forecast_features(
     forecast_noise: float,
     rng: np.random.Generator | None,
     expected: np.ndarray | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """feat(x) at each decision day, shape ``(n_skus, n_decisions, 5)``, units of demand.
 
     The array is a view of a feature-major ``(5, n_decisions, n_skus)`` block: each
-    feature of one decision is contiguous over the SKUs, as a step reads it.
+    feature of one decision is contiguous over the SKUs, as a step reads it. SKUs are
+    processed :data:`FEATURE_CHUNK` at a time (the same numbers: every entry is one SKU's).
 
     Args:
         demand: ``(n_skus, n_days)`` demand path including history.
@@ -114,12 +120,28 @@ def forecast_features(
             windows; None: the realized ``demand`` (an oracle). An ``expected`` that is
             one number per SKU (a broadcast, stride 0 along the days, as IID models give)
             is that number's mean over every non-empty window, without summing it.
+        out: optional ``(5, n_decisions, n_skus)`` float64 block to write (a simulator
+            reuses its block from episode to episode: a fresh one of a large batch costs
+            a page fault per 4 KiB).
     """
     days = np.asarray(decision_days)
+    n_skus = demand.shape[0]
+    shape = (N_FEATURES, days.size, n_skus)
+    block = out if out is not None and out.shape == shape and out.dtype == np.float64 else np.empty(shape)
+    for start in range(0, n_skus, FEATURE_CHUNK):
+        part = slice(start, start + FEATURE_CHUNK)
+        _chunk_features(block[:, :, part], demand[part], days, scale[part], None if expected is None else expected[part])
+    if forecast_noise > 0:
+        for index in (2, 3):  # (n_skus, n_decisions) draws per forecast, in this order
+            noise = rng.normal(0.0, forecast_noise, size=(n_skus, days.size)).T
+            block[index] = np.maximum(block[index] * (1.0 + noise), 0.0)
+    block[4] = 1.0
+    return block.transpose(2, 1, 0)
+
+
+def _chunk_features(block: np.ndarray, demand: np.ndarray, days: np.ndarray, scale: np.ndarray, expected) -> None:
+    """The first four features of ``demand``'s SKUs into ``block`` ``(5, n_decisions, n_skus)``, without noise."""
     cumulative = cumulative_demand(demand)
-    # Feature-major (5, n_decisions, n_skus): each feature of one decision is a contiguous
-    # vector over the SKUs (day-major paths give them so), the returned array a view of it.
-    block = np.empty((N_FEATURES, days.size, demand.shape[0]))
     block[0] = window_means(demand, days - 28, days, scale, cumulative).T
     block[1] = window_means(demand, days - 7, days, scale, cumulative).T
     if expected is not None and expected.shape[1] > 0 and expected.strides[1] == 0:
@@ -133,9 +155,3 @@ def forecast_features(
         forward = cumulative if expected is None else cumulative_demand(expected)
         block[2] = window_means(demand, days, days + 7, scale, forward).T
         block[3] = window_means(demand, days, days + 28, scale, forward).T
-    if forecast_noise > 0:
-        for index in (2, 3):  # (n_skus, n_decisions) draws per forecast, in this order
-            noise = rng.normal(0.0, forecast_noise, size=(demand.shape[0], days.size)).T
-            block[index] = np.maximum(block[index] * (1.0 + noise), 0.0)
-    block[4] = 1.0
-    return block.transpose(2, 1, 0)

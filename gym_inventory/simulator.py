@@ -172,7 +172,11 @@ class InventorySimulator:
             self._features = paths.features[:, decision_days]
         else:
             expected = paths.expected if p.forecast_source == "expected" else None
-            self._features = forecast_features(self._demand, decision_days, paths.scale, p.forecast_noise, rng, expected)
+            # The last episode's block is rewritten (``feature_path`` is valid until the next reset).
+            reuse = getattr(self, "_feature_block", None)
+            self._features = forecast_features(self._demand, decision_days, paths.scale, p.forecast_noise, rng, expected,
+                                               out=reuse)
+            self._feature_block = self._features.transpose(2, 1, 0)
         self._prepare_context(paths, decision_days)
         self._inv_scale = (1.0 / self.scale) if p.normalize else np.ones(self.n_skus)
         self._reward_unit = self.problem.reward_unit(self.scale)
