@@ -186,4 +186,13 @@ def lookahead_cost(params: InventoryParams, net, in_transit, order, day_demands,
 def observation(pipeline, inverse_scale, context, xp) -> Array:
     """The observation, ``(n, obs_dim)`` float32: the pipeline ``(n, L + 1)`` times ``inverse_scale`` ``(n,)``
     (1 / scale when normalizing, else 1), then the epoch's ``context`` ``(n, obs_dim - L - 1)`` float32."""
+    if xp is np:
+        # Entry by entry, each a contiguous vector over the SKUs, then one transposing copy: a
+        # concatenation of (n, 3) and (n, 9) blocks copies a few numbers per row, slow on large
+        # batches. The same numbers (a float64 product rounded to float32, then a copy).
+        width = pipeline.shape[1]
+        rows = np.empty((width + context.shape[1], pipeline.shape[0]), dtype=np.float32)
+        np.multiply(pipeline.T, inverse_scale, out=rows[:width], casting="unsafe")
+        rows[width:] = context.T
+        return np.ascontiguousarray(rows.T)
     return xp.concat([xp.astype(pipeline * inverse_scale[:, None], xp.float32), context], axis=1)

@@ -72,10 +72,27 @@ def _columns(array: np.ndarray, index: np.ndarray) -> np.ndarray:
 
 
 def cumulative_demand(demand: np.ndarray) -> np.ndarray:
-    """``(n_skus, n_days + 1)``: demand summed over days ``0 .. d - 1`` in column ``d``."""
-    cumulative = np.zeros((demand.shape[0], demand.shape[1] + 1))
+    """``(n_skus, n_days + 1)``: demand summed over days ``0 .. d - 1`` in column ``d``, left to right.
+
+    A day-major path (Fortran order: each day of every SKU contiguous, as sampled paths
+    are) gives day-major sums, one vector addition per day; numpy's ``cumsum`` would walk
+    it SKU by SKU across memory. Both add in the same order: the same numbers.
+    """
+    n_skus, n_days = demand.shape
+    if n_skus > 1 and n_days > 1 and demand.strides[0] == demand.itemsize:  # day-major (or a block of its SKUs)
+        by_day, days = np.empty((n_days + 1, n_skus)), demand.T
+        by_day[0] = 0.0
+        by_day[1] = days[0]
+        for day in range(1, n_days):
+            np.add(by_day[day], days[day], out=by_day[day + 1])
+        return by_day.T
+    cumulative = np.zeros((n_skus, n_days + 1))
     np.cumsum(demand, axis=1, out=cumulative[:, 1:])
     return cumulative
+
+
+#: SKUs whose features are computed together: the running sums and windows of a chunk stay in cache.
+FEATURE_CHUNK = 4096
 
 
 def forecast_features(
@@ -85,8 +102,13 @@ def forecast_features(
     forecast_noise: float,
     rng: np.random.Generator | None,
     expected: np.ndarray | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """feat(x) at each decision day, shape ``(n_skus, n_decisions, 5)``, units of demand.
+
+    The array is a view of a feature-major ``(5, n_decisions, n_skus)`` block: each
+    feature of one decision is contiguous over the SKUs, as a step reads it. SKUs are
+    processed :data:`FEATURE_CHUNK` at a time (the same numbers: every entry is one SKU's).
 
     Args:
         demand: ``(n_skus, n_days)`` demand path including history.
@@ -95,20 +117,41 @@ def forecast_features(
         forecast_noise: relative std of the forecast noise (0: perfect forecasts).
         rng: source of the forecast noise (unused when ``forecast_noise == 0``).
         expected: optional ``(n_skus, n_days)`` forecast of each day for the forward
-            windows; None: the realized ``demand`` (an oracle).
+            windows; None: the realized ``demand`` (an oracle). An ``expected`` that is
+            one number per SKU (a broadcast, stride 0 along the days, as IID models give)
+            is that number's mean over every non-empty window, without summing it.
+        out: optional ``(5, n_decisions, n_skus)`` float64 block to write (a simulator
+            reuses its block from episode to episode: a fresh one of a large batch costs
+            a page fault per 4 KiB).
     """
     days = np.asarray(decision_days)
-    cumulative = cumulative_demand(demand)
-    forward = cumulative if expected is None else cumulative_demand(expected)
-    columns = [
-        window_means(demand, days - 28, days, scale, cumulative),
-        window_means(demand, days - 7, days, scale, cumulative),
-        window_means(demand, days, days + 7, scale, forward),
-        window_means(demand, days, days + 28, scale, forward),
-    ]
+    n_skus = demand.shape[0]
+    shape = (N_FEATURES, days.size, n_skus)
+    block = out if out is not None and out.shape == shape and out.dtype == np.float64 else np.empty(shape)
+    for start in range(0, n_skus, FEATURE_CHUNK):
+        part = slice(start, start + FEATURE_CHUNK)
+        _chunk_features(block[:, :, part], demand[part], days, scale[part], None if expected is None else expected[part])
     if forecast_noise > 0:
-        for index in (2, 3):
-            noise = rng.normal(0.0, forecast_noise, size=columns[index].shape)
-            columns[index] = np.maximum(columns[index] * (1.0 + noise), 0.0)
-    columns.append(np.ones_like(columns[0]))
-    return np.stack(columns, axis=2)
+        for index in (2, 3):  # (n_skus, n_decisions) draws per forecast, in this order
+            noise = rng.normal(0.0, forecast_noise, size=(n_skus, days.size)).T
+            block[index] = np.maximum(block[index] * (1.0 + noise), 0.0)
+    block[4] = 1.0
+    return block.transpose(2, 1, 0)
+
+
+def _chunk_features(block: np.ndarray, demand: np.ndarray, days: np.ndarray, scale: np.ndarray, expected) -> None:
+    """The first four features of ``demand``'s SKUs into ``block`` ``(5, n_decisions, n_skus)``, without noise."""
+    cumulative = cumulative_demand(demand)
+    block[0] = window_means(demand, days - 28, days, scale, cumulative).T
+    block[1] = window_means(demand, days - 7, days, scale, cumulative).T
+    if expected is not None and expected.shape[1] > 0 and expected.strides[1] == 0:
+        per_sku = expected[:, 0]
+        for index, length in ((2, 7), (3, 28)):
+            empty = np.minimum(days + length, demand.shape[1]) <= np.maximum(days, 0)
+            block[index] = per_sku
+            if empty.any():
+                block[index, empty] = scale
+    else:
+        forward = cumulative if expected is None else cumulative_demand(expected)
+        block[2] = window_means(demand, days, days + 7, scale, forward).T
+        block[3] = window_means(demand, days, days + 28, scale, forward).T

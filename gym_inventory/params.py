@@ -60,12 +60,9 @@ def check_real_array(name: str, value, expected: str = "numeric"):
     Bools, complex numbers, strings and other objects are refused (``TypeError``), not
     converted: ``["7"]``, ``[True]`` and ``[5+1j]`` are not quantities.
     """
-    import reprlib
-
     import numpy as np
 
-    shown = reprlib.Repr()  # a short repr: a huge input is not spelled out in the message
-    shown.maxlist, shown.maxstring, shown.maxother = 8, 40, 80
+    shown = _ShortRepr()  # a short repr: a huge input is not spelled out in the message
     try:
         if value is None or isinstance(value, (str, bytes)):
             raise TypeError
@@ -79,6 +76,17 @@ def check_real_array(name: str, value, expected: str = "numeric"):
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite, got {shown.repr(value)}")
     return array
+
+
+class _ShortRepr:
+    """``repr`` cut short (``reprlib``), built only for an error message (every step checks its actions)."""
+
+    def repr(self, value) -> str:
+        import reprlib
+
+        shown = reprlib.Repr()
+        shown.maxlist, shown.maxstring, shown.maxother = 8, 40, 80
+        return shown.repr(value)
 
 
 #: Bytes the simulator holds per SKU and simulated day (demand paths, features, metrics), with a margin:

@@ -128,6 +128,15 @@ class InventorySimulator:
         self.obs_dim = len(names)
         self._arrivals = None  # (n_skus, horizon) effective lead times of the episode, None: fixed
         self._set_pipeline(np.zeros((self.n_skus, width)))
+        # One block for every per-epoch record, written with one assignment per step;
+        # ``records[name]`` are ``(n_skus, horizon)`` views of it.
+        # Column-major, so that each step's column is one contiguous write (large batches).
+        # Kept from episode to episode (a fresh block of a large batch costs a page fault per
+        # 4 KiB written); the last episode's columns are zeroed when ``records`` is read.
+        self._record_block = np.zeros((len(RECORD_FIELDS) * self.n_skus, params.horizon), order="F")
+        blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, params.horizon)
+        self._records = dict(zip(RECORD_FIELDS, blocks))
+        self._stale_records = False
 
     # ------------------------------------------------------------------ reset
     def reset(self, rng: np.random.Generator, *, demand=None, history=None, features=None, initial_inventory=None):
@@ -143,6 +152,8 @@ class InventorySimulator:
             initial_inventory: optional pipeline overriding the default for this episode.
         """
         p = self.params
+        # first, from rng's state as the episode starts: the draws do not depend on the demand model's sampler
+        self._arrivals = self._sample_lead_times(rng)
         required = p.episode_days + p.lookahead_days
         if demand is None:
             if history is not None:
@@ -156,9 +167,9 @@ class InventorySimulator:
             history_days = past.shape[1]
             path = np.concatenate([past, path], axis=1)
             paths = self.demand_model.sample(rng, self.n_skus, path.shape[1])
-        self._demand = path
+        # Day-major: a step reads one day of every SKU, a contiguous vector (sampled paths often come so).
+        self._demand = np.asfortranarray(path)
         self._first_day = history_days
-        self._arrivals = self._sample_lead_times(rng)
         self.scale = paths.scale
         decision_days = history_days + p.review_period * np.arange(p.horizon)
         if features is not None:
@@ -167,8 +178,12 @@ class InventorySimulator:
             self._features = paths.features[:, decision_days]
         else:
             expected = paths.expected if p.forecast_source == "expected" else None
-            self._features = forecast_features(path, decision_days, paths.scale, p.forecast_noise, rng, expected)
-        self._context = self._build_context(paths, decision_days)
+            # The last episode's block is rewritten (``feature_path`` is valid until the next reset).
+            reuse = getattr(self, "_feature_block", None)
+            self._features = forecast_features(self._demand, decision_days, paths.scale, p.forecast_noise, rng, expected,
+                                               out=reuse)
+            self._feature_block = self._features.transpose(2, 1, 0)
+        self._prepare_context(paths, decision_days)
         self._inv_scale = (1.0 / self.scale) if p.normalize else np.ones(self.n_skus)
         self._reward_unit = self.problem.reward_unit(self.scale)
         self._negative_inverse_reward_unit = -1.0 / self._reward_unit
@@ -186,12 +201,7 @@ class InventorySimulator:
         self._set_pipeline(np.array(np.broadcast_to(start, (self.n_skus, p.lead_time + 1)), dtype=np.float64))
         if demand is None and self.demand_model.warmup_days:  # the source's days before the first decision
             self._run_warmup(self.demand_model.warmup_days)
-        # One block for every per-epoch record, written with one assignment per step;
-        # ``records[name]`` are ``(n_skus, horizon)`` views of it.
-        # Column-major, so that each step's column is one contiguous write (large batches).
-        self._record_block = np.zeros((len(RECORD_FIELDS) * self.n_skus, p.horizon), order="F")
-        blocks = self._record_block.reshape(len(RECORD_FIELDS), self.n_skus, p.horizon)
-        self._records = dict(zip(RECORD_FIELDS, blocks))
+        self._stale_records = True  # the block holds the last episode's records (zeroed when read)
         self._pending_records = []  # step_sku's rows not yet in the block (see ``records``)
         self._lookahead = p.lookahead_days
         if self.n_skus == 1:  # the Python-float copies used by step_sku, and the state as floats
@@ -202,7 +212,7 @@ class InventorySimulator:
             self._sku_inv_scale = float(self._inv_scale[0])
             self._sku_negative_inverse_reward_unit = float(self._negative_inverse_reward_unit[0])
             self._sku_observation = np.zeros((p.horizon, self.obs_dim), dtype=np.float32)
-            self._sku_observation[:, p.lead_time + 1 :] = self._context[:, 0]
+            self._sku_observation[:, p.lead_time + 1 :] = self._full_context()[:, 0]
         return self.observe()
 
     def _sample_lead_times(self, rng: np.random.Generator):
@@ -246,8 +256,8 @@ class InventorySimulator:
         self._pipeline = pipeline
         self.state = InventoryState.from_pipeline(pipeline, epoch)
 
-    def _build_context(self, paths: DemandPaths, decision_days: np.ndarray) -> np.ndarray:
-        """Context part of every observation, epoch-major: ``(horizon, n_skus, obs_dim - L - 1)`` float32."""
+    def _prepare_context(self, paths: DemandPaths, decision_days: np.ndarray):
+        """The parts of the observation's context that :meth:`_context_rows` assembles per epoch."""
         p = self.params
         base_static = np.stack(
             [
@@ -255,24 +265,41 @@ class InventorySimulator:
                 np.full(self.n_skus, float(p.review_period)),
                 np.full(self.n_skus, p.critical_ratio),
                 np.log(self.scale),
-            ],
-            axis=1,
+            ]
         )
-        static = np.concatenate([base_static, paths.static], axis=1)
-        dynamic = paths.dynamic[:, decision_days, :]
-        # Epoch-major float32, like the observations it fills: observe() copies one
-        # contiguous block per step, with no cast (large batches were memory-bound here).
-        # Each part is written straight into it (no float64 intermediate).
-        context = np.empty((p.horizon, self.n_skus, N_FEATURES + static.shape[1] + dynamic.shape[2]), dtype=np.float32)
-        feats = self._features.transpose(1, 0, 2)
-        if p.normalize:
-            context[:, :, : N_FEATURES - 1] = feats[:, :, : N_FEATURES - 1] / self.scale[None, :, None]
-            context[:, :, N_FEATURES - 1] = feats[:, :, N_FEATURES - 1]
+        # Feature-major, as the features (forecast_features): each entry a contiguous vector over the SKUs.
+        self._static = np.concatenate([base_static, paths.static.T]).astype(np.float32)  # (n_static, n_skus)
+        self._dynamic = paths.dynamic[:, decision_days, :].transpose(2, 1, 0).astype(np.float32)  # (n_dynamic, horizon, n_skus)
+        self._context = None  # the whole episode's context, built when asked for (``context``)
+
+    def _context_rows(self, epochs) -> np.ndarray:
+        """The context part of the observations at ``epochs`` (an epoch or a slice of epochs):
+        ``(n_skus, obs_dim - L - 1)`` or ``(epochs, n_skus, obs_dim - L - 1)`` float32.
+
+        Built per step from the features, the static and the dynamic context (an episode's
+        whole context, written at reset, cost a large batch more than its steps did, and
+        repeated the static features at every epoch), feature by feature as contiguous
+        vectors over the SKUs; the result is a transposed view. The same numbers either
+        way: each entry is one float64 operation rounded to float32.
+        """
+        block = self._features.transpose(2, 1, 0)  # (5, horizon, n_skus)
+        n_static = self._static.shape[0]
+        feats = block[:, epochs]
+        rows = np.empty((N_FEATURES + n_static + self._dynamic.shape[0],) + feats.shape[1:], dtype=np.float32)
+        if self.params.normalize:
+            np.divide(feats[: N_FEATURES - 1], self.scale, out=rows[: N_FEATURES - 1], casting="unsafe")
+            rows[N_FEATURES - 1] = feats[N_FEATURES - 1]
         else:
-            context[:, :, :N_FEATURES] = feats
-        context[:, :, N_FEATURES : N_FEATURES + static.shape[1]] = static
-        context[:, :, N_FEATURES + static.shape[1] :] = dynamic.transpose(1, 0, 2)
-        return context
+            rows[:N_FEATURES] = feats
+        rows[N_FEATURES : N_FEATURES + n_static] = self._static if feats.ndim == 2 else self._static[:, None]
+        rows[N_FEATURES + n_static :] = self._dynamic[:, epochs]
+        return np.moveaxis(rows, 0, -1)
+
+    def _full_context(self) -> np.ndarray:
+        """The context of every epoch, epoch-major ``(horizon, n_skus, obs_dim - L - 1)`` float32 (kept for the episode)."""
+        if self._context is None:
+            self._context = self._context_rows(slice(None))
+        return self._context
 
     # ------------------------------------------------------------------ state
     @property
@@ -291,7 +318,11 @@ class InventorySimulator:
     @property
     def records(self) -> dict:
         """Per-epoch records of the episode: name in :data:`RECORD_FIELDS` -> ``(n_skus, horizon)``
-        views of one block (epochs not simulated yet are 0)."""
+        views of one block (epochs not simulated yet are 0). The block is the simulator's: the
+        next :meth:`reset` reuses it (copy what must outlive the episode)."""
+        if self._stale_records:  # the last episode's epochs this one has not reached yet
+            self._record_block[:, self.epoch :] = 0.0
+            self._stale_records = False
         pending = self._pending_records
         if pending:  # step_sku's rows: one write for all of them, not one per step
             first = self.epoch - len(pending)
@@ -327,7 +358,7 @@ class InventorySimulator:
     @property
     def context(self) -> np.ndarray:
         """Read-only: the observation after the pipeline at every epoch, ``(n_skus, horizon, obs_dim - L - 1)``."""
-        return _read_only(self._context.transpose(1, 0, 2))
+        return _read_only(self._full_context().transpose(1, 0, 2))
 
     @property
     def feature_path(self) -> np.ndarray:
@@ -350,7 +381,9 @@ class InventorySimulator:
 
     def observe(self) -> np.ndarray:
         """Observations now, ``(n_skus, obs_dim)`` float32 (layout in ``observation_layout``)."""
-        return observation(self.pipeline, self._inv_scale, self._context[min(self.epoch, self.params.horizon - 1)], np)
+        epoch = min(self.epoch, self.params.horizon - 1)
+        context = self._context_rows(epoch) if self._context is None else self._context[epoch]
+        return observation(self.pipeline, self._inv_scale, context, np)
 
     # ------------------------------------------------------------------ step
     def step(self, order: np.ndarray):

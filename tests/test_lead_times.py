@@ -148,7 +148,7 @@ def test_hand_written_traces(crossing, lead_times, pipelines, costs):
     import gym_inventory  # noqa: F401
 
     env = gym.make("InventoryLeadTime-v0", order_crossing=crossing, **TRACE_ENV)
-    env.reset(seed=5, options={"demand": [2.0] * 6})
+    env.reset(seed=109, options={"demand": [2.0] * 6})  # a seed whose draws are 1, 3, 0, 3, 0, 0
     assert env.unwrapped.simulator.lead_times.tolist() == [lead_times]
     for order, pipeline, cost in zip(range(1, 7), pipelines, costs):
         info = env.step([order])[4]

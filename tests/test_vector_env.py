@@ -236,3 +236,26 @@ def test_batched_inventory_position_is_the_dynamics_one(lead_time):
     expected = inventory_position(envs.pipeline)
     assert envs.inventory_position.tobytes() == expected.tobytes()
     assert infos["inventory_position"].tobytes() == expected.tobytes()
+
+
+def test_the_throughput_benchmarks_bare_kernel_computes_the_env_step():
+    # benchmarks.vector_throughput compares the env with a plain numpy kernel of "the same step":
+    # it must compute the env's numbers (L = 2, P = 1, backlog, h = 1, p = 9, normalized).
+    from benchmarks.vector_throughput import arithmetic_step
+
+    envs = InventoryVectorEnv(num_envs=50, horizon=6)
+    obs, _ = envs.reset(seed=4)
+    simulator = envs.simulator
+    state = {"net": simulator.pipeline[:, 0].copy(), "in_0": simulator.pipeline[:, 1].copy(),
+             "in_1": simulator.pipeline[:, 2].copy()}
+    orders = np.random.default_rng(5).integers(0, 12, (5, 50)).astype(np.float64)
+    for epoch, order in enumerate(orders):
+        demand = simulator.demand_path[:, epoch].copy()
+        obs, reward, _, _, infos = envs.step(order[:, None])
+        context = obs[:, 3:]
+        kernel_obs, kernel_reward, record = arithmetic_step(state, demand, order, context, 1.0, 9.0, simulator.inverse_scale)
+        np.testing.assert_array_equal(kernel_obs, obs)
+        np.testing.assert_array_equal(kernel_reward, reward)
+        for name, values in zip(("order", "demand", "sales", "backlog", "unmet_demand", "on_hand", "inventory_position",
+                                 "holding_cost", "penalty_cost", "cost", "stockout_days", "on_hand_days"), record):
+            np.testing.assert_array_equal(values, infos[name], err_msg=name)

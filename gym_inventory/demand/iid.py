@@ -39,9 +39,27 @@ class IIDDemand(DemandModel):
     def sample(self, rng, n_skus, n_days) -> DemandPaths:
         mean = self.mean.draw(rng, n_skus)
         std = None if self.std is None else self.std.draw(rng, n_skus)
-        demand = self._draw(rng, mean[:, None], None if std is None else std[:, None], (n_skus, n_days))
+        sampler = self.inverse_cdf_sampler()
+        if sampler is not None:
+            # Day-major (the transposed (n_days, n_skus) draw): a day of every SKU is contiguous,
+            # as the simulator reads it each step.
+            demand = sampler.draw(rng, (n_days, n_skus)).T
+        else:
+            demand = self._draw(rng, mean[:, None], None if std is None else std[:, None], (n_skus, n_days))
         expected = np.broadcast_to(self._expected(mean, std)[:, None], (n_skus, n_days))
         return self._paths(np.asarray(demand, dtype=np.float64), mean, expected=expected)
+
+    def inverse_cdf_sampler(self):
+        """The exact inversion sampler of one day's demand (:class:`~gym_inventory.demand.inversion.InverseCDFSampler`,
+        built on first use) for integer demand with fixed parameters; None otherwise (numpy's sampler then draws it)."""
+        if not (self.integer and self.fixed):
+            return None
+        sampler = self.__dict__.get("_inverse_cdf_sampler")
+        if sampler is None:
+            from gym_inventory.demand.inversion import InverseCDFSampler
+
+            sampler = self._inverse_cdf_sampler = InverseCDFSampler(self.daily_distribution())
+        return sampler
 
     def _expected(self, mean, std):
         """Expected daily demand per SKU (the mean; NormalDemand adds what clipping at 0 adds)."""
