@@ -151,11 +151,14 @@ PROBABILITY_TOLERANCE = 1e-9
 
 @dataclass(frozen=True)
 class LeadTimeDistribution:
-    """A discrete distribution of lead times, whole days.
+    """A discrete distribution of lead times, whole days: one for every SKU, or one per SKU.
 
     Attributes:
         values: distinct lead times, days (>= 0, increasing).
-        probabilities: their probabilities (> 0, summing to 1 within 1e-9; stored normalized).
+        probabilities: their probabilities (> 0, summing to 1 within 1e-9; stored normalized);
+            or, one distribution per SKU, one row per SKU (``(n_skus, len(values))``: each row
+            >= 0 and summing to 1, each value possible for some SKU). A simulator of N SKUs
+            needs N rows (a single env: 1); SKU i draws from row i.
     """
 
     values: tuple
@@ -173,6 +176,28 @@ class LeadTimeDistribution:
         if len(set(days)) != len(days):
             raise ValueError(f"lead_time['values'] must be distinct, got {list(values)!r}")
         weights = check_real_array("lead_time['probabilities']", probabilities, "a list of probabilities")
+        if weights.ndim == 2:  # one distribution per SKU
+            if weights.shape[0] == 0 or weights.shape[1] != len(days):
+                raise ValueError(
+                    f"lead_time['probabilities'] per SKU must have one row per SKU and one entry per value ({len(days)}), "
+                    f"got shape {weights.shape}"
+                )
+            if np.any(weights < 0.0):
+                raise ValueError(f"lead_time['probabilities'] must be >= 0, got {probabilities!r}")
+            sums = weights.sum(axis=1)
+            if np.any(np.abs(sums - 1.0) > PROBABILITY_TOLERANCE):
+                row = int(np.argmax(np.abs(sums - 1.0)))
+                raise ValueError(f"lead_time['probabilities'] row {row} must sum to 1, got {weights[row].tolist()!r}")
+            if np.any(weights.max(axis=0) <= 0.0):
+                raise ValueError(
+                    f"lead_time['probabilities']: every value must be possible for some SKU (leave out values that "
+                    f"never occur), got {probabilities!r}"
+                )
+            order = np.argsort(days)
+            weights = weights / sums[:, None]
+            object.__setattr__(self, "values", tuple(int(days[i]) for i in order))
+            object.__setattr__(self, "probabilities", tuple(tuple(float(row[i]) for i in order) for row in weights))
+            return
         if weights.shape != (len(days),):
             raise ValueError(f"lead_time['probabilities'] must have one entry per value ({len(days)}), got {probabilities!r}")
         if np.any(weights <= 0.0):
@@ -185,6 +210,27 @@ class LeadTimeDistribution:
         object.__setattr__(self, "probabilities", tuple(float(weights[i]) for i in order))
 
     @property
+    def per_sku(self) -> int | None:
+        """The number of SKUs of a per-SKU distribution (one row each), None for one shared distribution."""
+        return len(self.probabilities) if isinstance(self.probabilities[0], tuple) else None
+
+    def sku(self, index: int) -> "LeadTimeDistribution":
+        """SKU ``index``'s own distribution (the values it can draw); a shared distribution is every SKU's."""
+        if self.per_sku is None:
+            return self
+        index = check_int("index", index, 0, self.per_sku - 1)
+        row = self.probabilities[index]
+        kept = [i for i, weight in enumerate(row) if weight > 0.0]
+        return LeadTimeDistribution(tuple(self.values[i] for i in kept), tuple(row[i] for i in kept))
+
+    def _shared(self, what: str):
+        if self.per_sku is not None:
+            raise ValueError(
+                f"{what} needs one lead-time distribution; this one has a row per SKU ({self.per_sku} SKUs): "
+                "use .sku(i) for SKU i's own"
+            )
+
+    @property
     def max(self) -> int:
         """The largest lead time, days: the pipeline holds ``max + 1`` columns."""
         return self.values[-1]
@@ -195,6 +241,7 @@ class LeadTimeDistribution:
 
     @property
     def mean(self) -> float:
+        self._shared("the mean lead time")
         return math.fsum(v * p for v, p in zip(self.values, self.probabilities))
 
     @property
@@ -203,24 +250,38 @@ class LeadTimeDistribution:
         return len(self.values) == 1
 
     def pmf(self) -> np.ndarray:
-        """``(max + 1,)`` probabilities of 0 .. max days."""
+        """``(max + 1,)`` probabilities of 0 .. max days (a shared distribution only)."""
         import numpy as np
 
+        self._shared("pmf()")
         pmf = np.zeros(self.max + 1)
         pmf[list(self.values)] = self.probabilities
         return pmf
 
     def sample(self, rng: np.random.Generator, shape) -> np.ndarray:
-        """Lead times of ``shape`` orders, int64 days."""
+        """Lead times of ``shape`` orders, int64 days (per SKU: ``shape = (n_skus, epochs)``, SKU i from row i,
+        by inversion of one uniform per order)."""
         import numpy as np
 
         if self.deterministic:
             return np.full(shape, self.values[0], dtype=np.int64)
-        return np.asarray(self.values, dtype=np.int64)[rng.choice(len(self.values), size=shape, p=self.probabilities)]
+        values = np.asarray(self.values, dtype=np.int64)
+        rows = self.per_sku
+        if rows is None:
+            return values[rng.choice(len(self.values), size=shape, p=self.probabilities)]
+        shape = tuple(shape)
+        if len(shape) != 2 or shape[0] != rows:
+            raise ValueError(f"lead_time has a distribution per SKU for {rows} SKUs; cannot draw {shape} (n_skus, epochs)")
+        cdf = np.cumsum(np.asarray(self.probabilities), axis=1)
+        cdf[:, -1] = 1.0
+        uniform = rng.random(shape)
+        index = (uniform[:, :, None] >= cdf[:, None, :]).sum(axis=2)
+        return values[index]
 
     def as_dict(self) -> dict:
         """The ``lead_time`` keyword argument of this distribution (JSON-friendly)."""
-        return {"values": list(self.values), "probabilities": list(self.probabilities)}
+        probabilities = [list(row) for row in self.probabilities] if self.per_sku else list(self.probabilities)
+        return {"values": list(self.values), "probabilities": probabilities}
 
 
 def make_lead_time(value):

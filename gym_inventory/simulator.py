@@ -109,6 +109,12 @@ class InventorySimulator:
         demand_model = self.demand_model = problem.demand
         self.max_order = problem.max_order  # the action bound, units
         self.n_skus = int(n_skus)
+        rows = None if params.lead_time_distribution is None else params.lead_time_distribution.per_sku
+        if rows is not None and rows != self.n_skus:
+            raise ValueError(
+                f"lead_time has a distribution per SKU for {rows} SKUs (one row each), but the simulator has "
+                f"n_skus={self.n_skus}"
+            )
         days = params.episode_days + params.lookahead_days + HISTORY_DAYS + FORECAST_DAYS
         check_memory(f"simulating {self.n_skus} SKUs x {days} days", self.n_skus * days * BYTES_PER_SKU_DAY)
         self.initial_inventory = None if initial_inventory is None else self._check_pipeline(initial_inventory, "initial_inventory")

@@ -274,3 +274,44 @@ def test_panels_take_one_distribution_for_every_series(tmp_path):
     write_panel(with_column, 4, 130, seed=1)
     with pytest.raises(ValueError, match="lead_time column"):
         evaluate_panel(BaseStock(4.0, in_scale_units=True), str(with_column), env_kwargs={"lead_time": spread}, **options)
+
+
+# ---------------------------------------------------------------------------- one distribution per SKU
+PER_SKU = {"values": [1, 3], "probabilities": [[1.0, 0.0], [0.0, 1.0], [0.2, 0.8]]}
+
+
+def test_per_sku_distributions_draw_each_skus_own_lead_times():
+    from gym_inventory.vector import InventoryVectorEnv
+
+    env = InventoryVectorEnv(num_envs=3, lead_time=PER_SKU, review_period=1, horizon=2000, reward_timing="step")
+    env.reset(seed=0)
+    lead_times = env.simulator.lead_times
+    assert lead_times.shape == (3, 2000)
+    assert np.all(lead_times[0] == 1) and np.all(lead_times[1] == 3)  # SKU 0 and 1: one value each
+    share = float(np.mean(lead_times[2] == 1))  # SKU 2: 0.2 vs 0.8; 2000 draws: sd of the share 0.009
+    assert abs(share - 0.2) < 0.04
+    # the pipeline follows each SKU's lead time: SKU 0's order arrives in 1 day, SKU 1's in 3
+    env.reset(seed=1, options={"demand": np.zeros((3, 2000))})
+    info = env.step(np.full((3, 1), 5.0, dtype=np.float32))[4]
+    assert info["pipeline"][0].tolist()[1:] == [5.0, 0.0, 0.0] and info["pipeline"][1].tolist()[1:] == [0.0, 0.0, 5.0]
+
+
+def test_per_sku_distribution_rows_are_distributions_and_match_the_skus():
+    from gym_inventory.vector import InventoryVectorEnv
+
+    distribution = LeadTimeDistribution((3, 1), ((0.8, 0.2), (0.5, 0.5)))  # values sorted with their columns
+    assert distribution.values == (1, 3) and distribution.probabilities == ((0.2, 0.8), (0.5, 0.5))
+    assert distribution.per_sku == 2 and distribution.sku(0).as_dict() == {"values": [1, 3], "probabilities": [0.2, 0.8]}
+    assert LeadTimeDistribution((1, 3), ((1.0, 0.0), (0.5, 0.5))).sku(0).values == (1,)
+    with pytest.raises(ValueError, match="row 1 must sum to 1"):
+        LeadTimeDistribution((1, 3), ((1.0, 0.0), (0.5, 0.4)))
+    with pytest.raises(ValueError, match="must be >= 0"):
+        LeadTimeDistribution((1, 3), ((1.5, -0.5), (0.5, 0.5)))
+    with pytest.raises(ValueError, match="every value must be possible"):
+        LeadTimeDistribution((1, 3), ((1.0, 0.0), (1.0, 0.0)))
+    with pytest.raises(ValueError, match="one row per SKU and one entry per value"):
+        LeadTimeDistribution((1, 3), ((1.0,), (1.0,)))
+    with pytest.raises(ValueError, match="n_skus=2"):
+        InventoryVectorEnv(num_envs=2, lead_time=PER_SKU, reward_timing="step")
+    with pytest.raises(ValueError, match="one lead-time distribution"):
+        distribution.pmf()
