@@ -332,6 +332,9 @@ class InventoryParams:
         stockout_weight: weight of a stockout day in the ``"service"`` objective.
         turnover_weight: weight of a day's on-hand, in days of mean demand, in ``"service"``.
         normalize: observations and rewards in units of the SKU's scale (mean daily demand).
+        pipeline_unit: units of stock per unit of the observed pipeline (> 0): the observation's
+            pipeline entries are divided by it, rewards are not (the study's Coeff/Both networks
+            read the pipeline / 100). None: the SKU's scale when ``normalize``, else 1.
         forecast_noise: relative standard deviation of the forecast features (0 = perfect).
         forecast_source: what the forecast features average: ``"expected"`` (the demand
             model's expected demand of each day, known in advance: a non-anticipating
@@ -356,6 +359,7 @@ class InventoryParams:
     stockout_weight: float = 1.0
     turnover_weight: float = 0.1
     normalize: bool = True
+    pipeline_unit: float | None = None
     forecast_noise: float = 0.0
     forecast_source: str = "expected"
     order_crossing: bool = True
@@ -385,6 +389,9 @@ class InventoryParams:
         set_(self, "stockout_weight", check_real("stockout_weight", self.stockout_weight, maximum=LIMITS["cost"]))
         set_(self, "turnover_weight", check_real("turnover_weight", self.turnover_weight, maximum=LIMITS["cost"]))
         set_(self, "normalize", check_bool("normalize", self.normalize))
+        if self.pipeline_unit is not None:
+            set_(self, "pipeline_unit", check_real("pipeline_unit", self.pipeline_unit, 0.0, strict=True,
+                                                   maximum=LIMITS["max_order"]))
         set_(self, "forecast_noise", check_real("forecast_noise", self.forecast_noise))
         set_(self, "forecast_source", check_choice("forecast_source", self.forecast_source, FORECAST_SOURCES))
         if distribution is not None and self.reward_timing == "lead_time_window":

@@ -190,7 +190,10 @@ class InventorySimulator:
                                                out=reuse)
             self._feature_block = self._features.transpose(2, 1, 0)
         self._prepare_context(paths, decision_days)
-        self._inv_scale = (1.0 / self.scale) if p.normalize else np.ones(self.n_skus)
+        if p.pipeline_unit is not None:
+            self._inv_scale = np.full(self.n_skus, 1.0 / p.pipeline_unit)
+        else:
+            self._inv_scale = (1.0 / self.scale) if p.normalize else np.ones(self.n_skus)
         self._reward_unit = self.problem.reward_unit(self.scale)
         self._negative_inverse_reward_unit = -1.0 / self._reward_unit
 

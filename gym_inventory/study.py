@@ -45,10 +45,10 @@ setting4   N(100, sd) clipped at 0 on days 3, 5, 7, ...; 2      5     5     500 
   plus additive N(0, 3) noise (:func:`~gym_inventory.demand.study.study_demand_features`);
   the env's ``forecast_*`` options do not apply (the source supplies feat(x)).
 * Network input (``network_inputs``: parts of the observation): ``["pipeline", "dynamic"]``,
-  the pipeline and the authors' ``feat1`` (the dynamic feature of each setting). The authors
-  feed none/base networks raw values and coeff/both networks feat1 min-max normalized over
-  the SKU's trajectory with the pipeline divided by 100; the package's trainers apply their
-  own observation scaling.
+  the pipeline and the authors' ``feat1`` (the dynamic feature of each setting). As the
+  authors do, none/base networks read raw values and coeff/both networks feat1 min-max
+  normalized over the SKU's series with the pipeline divided by the order cap
+  (:meth:`StudySetting.network_env_kwargs`, used by ``Splits.of(setting, regularization=kind)``).
 * Settings 2 and 3 come from one generator; the code does not say which ``PERFECT_FEATURES``
   flag each used. Inferred here: setting 2 gives the network the four demand features (flag
   off), setting 3 yesterday's demand (flag on, a sufficient statistic of a known AR(1)).
@@ -151,6 +151,23 @@ class StudySetting:
 
     def replace(self, **changes) -> "StudySetting":
         return dataclasses.replace(self, **changes)
+
+    def network_env_kwargs(self, regularization: str | None = None) -> dict:
+        """gym.make kwargs of the problem as a ``regularization`` arm's network sees it.
+
+        In the study's settings the coeff/both networks read the authors' scaled inputs: the
+        dynamic context min-max normalized over each SKU's series (the source's
+        ``dynamic_scaling="minmax"``) and the pipeline divided by the order cap
+        (``pipeline_unit=max_order``); none/base (and None, and the variants) read them raw.
+        The demand, the costs and every reference are the same in both.
+        """
+        from gym_inventory.remap import regularization as registry_entry
+
+        if regularization is None or not self.authors or not registry_entry(regularization).per_feature:
+            return self.env_kwargs
+        env = dict(self.env_kwargs, pipeline_unit=float(self.env_kwargs["max_order"]))
+        env["demand_kwargs"] = dict(env.get("demand_kwargs") or {}, dynamic_scaling="minmax")
+        return env
 
 
 def _study(name, description, demand, demand_kwargs, train, test, *, horizon=STUDY_EPOCHS, max_order=100.0,
@@ -256,8 +273,10 @@ class Splits:
         make_simulator(1, **self.env_kwargs)  # validates the problem now, not in a worker
 
     @classmethod
-    def of(cls, setting: StudySetting, data_seed: int = 0) -> "Splits":
-        return cls(setting.env_kwargs, setting.train_skus, setting.val_skus, setting.test_skus, data_seed,
+    def of(cls, setting: StudySetting, data_seed: int = 0, regularization: str | None = None) -> "Splits":
+        """The splits of ``setting``; with a ``regularization``, as that arm's network sees the problem
+        (:meth:`StudySetting.network_env_kwargs`: the same SKUs, demand and costs)."""
+        return cls(setting.network_env_kwargs(regularization), setting.train_skus, setting.val_skus, setting.test_skus, data_seed,
                    setting.warmup_epochs, setting.cost_days)
 
     def seed(self, split: str) -> int:

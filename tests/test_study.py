@@ -386,6 +386,20 @@ def test_the_study_spaces_map_the_initial_bias_as_the_authors():
         hyper = translate("ds", kind, dict(fixed, initial_action_bias=0.3), splits.train_env_kwargs())
         assert hyper["initial_mu"][0] * scale == pytest.approx(0.3 * 100.0)
         assert "initial_action_bias_of" not in hyper
+    for algo in ("ds", "ppo", "ddpg"):  # coeff/both: every coefficient at the fraction of [0, 28], the bias at f x cap
+        from agents.sweep.experiment import study_space
+
+        for kind in ("coeff", "both"):
+            arm = study_space(algo, kind, SETTINGS["setting1"])
+            sampled = {"initial_action_bias": 0.3} if algo == "ds" else {
+                "initial_action_bias": 0.3, "learning_rate": 1e-3, "clip_range": 0.2, "lr_min": 1e-5}
+            hyper = translate(algo, kind, dict(arm["fixed"], **sampled),
+                              Splits.of(SETTINGS["setting1"], regularization=kind).train_env_kwargs())
+            assert hyper["initial_mu"][:4] == pytest.approx([0.3 * 28.0] * 4)
+            assert hyper["initial_mu"][4] * scale == pytest.approx(0.3 * 100.0)
+    with pytest.raises(ValueError, match="initial_action_bias=0.9 x max_order=100"):
+        translate("ds", "coeff", dict(fixed, initial_action_bias=0.9, coefficient_bounds=[0, 28], bias_bounds=[-5, 5]),
+                  splits.train_env_kwargs())
     package = translate("ds", "base", {"initial_action_bias": 0.3}, splits.train_env_kwargs())
     assert package["initial_mu"][0] == pytest.approx(0.3 * 12.0)  # the package's own mapping: 0.3 x 4 (L + P)
     with pytest.raises(ValueError, match="initial_action_bias_of"):
@@ -406,3 +420,67 @@ def test_study_sources_reject_bad_arguments_naming_them():
             build()
     with pytest.raises(ValueError, match="more than 28 days"):
         StudyLevelDemand().sample(np.random.default_rng(0), 2, 20)
+
+
+def test_the_study_spaces_decay_the_learning_rate_as_the_authors():
+    """PPO: lr linearly to lr_min over 90% of training and the clip range to half; DDPG: lr over 95%."""
+    from agents.sweep import load_space, study_space_file
+    from agents.sweep.space import translate
+
+    env = Splits.of(SETTINGS["setting1"]).train_env_kwargs()
+    for algo, fraction, clip in (("ppo", 0.9, {"initial": 0.2, "final": 0.1, "end_fraction": 0.9}), ("ddpg", 0.95, None)):
+        fixed = load_space(study_space_file(algo))["fixed"]
+        assert load_space(study_space_file(algo))["search"]["lr_min"]["log"] is True
+        hyper = translate(algo, "base", dict(fixed, learning_rate=1e-3, lr_min=2e-5, clip_range=0.2), env)
+        assert hyper["learning_rate"] == {"initial": 1e-3, "final": 2e-5, "end_fraction": fraction}
+        assert hyper.get("clip_range") == (clip if clip else 0.2)
+        assert not {"lr_min", "lr_fraction", "clip_range_decay"} & set(hyper)
+    with pytest.raises(ValueError, match="lr_min needs a learning_rate"):
+        translate("ppo", "base", {"lr_min": 1e-5}, env)
+    with pytest.raises(ValueError, match="DS decays its learning rate"):
+        translate("ds", "base", {"lr_min": 1e-5, "learning_rate": 1e-3}, env)
+
+
+def test_a_linear_schedule_reaches_the_model_and_decays():
+    from agents.sb3.algorithms import algorithm_kwargs, get_algorithm, load_hyperparams
+
+    kwargs = algorithm_kwargs({"learning_rate": {"initial": 1e-3, "final": 1e-5, "end_fraction": 0.5}}, 1)
+    schedule = kwargs["learning_rate"]
+    assert schedule(1.0) == pytest.approx(1e-3)  # progress remaining 1: the start
+    assert schedule(0.75) == pytest.approx(1e-3 + 0.5 * (1e-5 - 1e-3))
+    assert schedule(0.5) == pytest.approx(1e-5) and schedule(0.0) == pytest.approx(1e-5)
+    for bad, match in (({"initial": 1e-3, "final": 1e-5}, "learning_rate must be a number or"),
+                       ({"initial": 1e-3, "final": -1.0, "end_fraction": 0.5}, "learning_rate.final"),
+                       ({"initial": 1e-3, "final": 1e-5, "end_fraction": 1.5}, "end_fraction must be in")):
+        with pytest.raises(ValueError, match=match):
+            load_hyperparams("ppo", {"learning_rate": bad})
+    assert get_algorithm("ppo")
+
+
+def test_coeff_both_networks_read_the_authors_scaled_inputs():
+    """The authors' coeff/both networks: feat1 min-max over the SKU's series, the pipeline / the cap;
+    the demand, feat(x) and costs are those of the raw problem."""
+    from gym_inventory.envs import make_simulator
+
+    setting = SETTINGS["setting3"]
+    assert setting.network_env_kwargs("base") == setting.env_kwargs == setting.network_env_kwargs(None)
+    scaled = setting.network_env_kwargs("both")
+    assert scaled["pipeline_unit"] == 100.0 and scaled["demand_kwargs"]["dynamic_scaling"] == "minmax"
+    assert Splits.of(setting, regularization="coeff").env_kwargs == scaled
+    raw, norm = make_simulator(4, **setting.env_kwargs), make_simulator(4, **scaled)
+    obs_raw, obs_norm = raw.reset(np.random.default_rng(3)), norm.reset(np.random.default_rng(3))
+    np.testing.assert_array_equal(raw.demand_path, norm.demand_path)
+    np.testing.assert_array_equal(raw.feature_path, norm.feature_path)
+    layout = raw.observation_layout
+    np.testing.assert_allclose(obs_norm[:, layout["pipeline"]], obs_raw[:, layout["pipeline"]] / 100.0, rtol=1e-6)
+    for _ in range(setting.env_kwargs["horizon"]):
+        (_, reward_raw, _), (_, reward_norm, _) = raw.step(np.full(4, 10.0)), norm.step(np.full(4, 10.0))
+        np.testing.assert_array_equal(reward_raw, reward_norm)
+    columns = layout["dynamic"].start - layout["pipeline"].stop  # the context's dynamic columns
+    dynamic = norm.context[..., columns:columns + 1]
+    assert dynamic.min() >= 0.0 and dynamic.max() <= 1.0 and dynamic.max() > 0.5
+    assert raw.context[..., columns:columns + 1].max() > 1.0  # yesterday's demand, raw units
+    with pytest.raises(ValueError, match="dynamic_scaling"):
+        make_simulator(1, **dict(setting.env_kwargs, demand_kwargs={"dynamic_scaling": "zscore"}))
+    with pytest.raises(ValueError, match="pipeline_unit"):
+        make_simulator(1, **dict(setting.env_kwargs, pipeline_unit=0.0))

@@ -166,12 +166,44 @@ def check_hyperparams(spec: Algorithm, hyperparams: dict, source: str) -> None:
     activation = (kwargs.get("policy_kwargs") or {}).get("activation_fn")
     if isinstance(activation, str):
         check_choice("policy_kwargs.activation_fn", activation, ACTIVATIONS)
+    for name in SCHEDULED:
+        if isinstance(kwargs.get(name), dict):
+            check_schedule(name, kwargs[name])
     noise = kwargs.get("action_noise")
     if noise is not None:
         if not isinstance(noise, dict) or set(noise) != {"kind", "sigma"}:
             raise ValueError(f"action_noise must be null or {{kind: normal | ornstein_uhlenbeck, sigma: S}}, got {noise!r}")
         check_choice("action_noise.kind", noise["kind"], NOISE_KINDS)
         check_real("action_noise.sigma", noise["sigma"], 0.0)
+
+
+#: Arguments that take a linear schedule written ``{initial: X, final: Y, end_fraction: F}``: the value goes
+#: from X to Y over the first F of training, then stays at Y (SB3's ``get_linear_fn``; the study's decay of the
+#: learning rate to ``lr_min`` and of PPO's clip range to half).
+SCHEDULED = ("learning_rate", "clip_range")
+
+
+def check_schedule(name: str, schedule: dict) -> dict:
+    """Validate a linear schedule ``{initial, final, end_fraction}`` of argument ``name``; returns it."""
+    if set(schedule) != {"initial", "final", "end_fraction"}:
+        raise ValueError(f"{name} must be a number or {{initial: X, final: Y, end_fraction: F}}, got {schedule!r}")
+    check_real(f"{name}.initial", schedule["initial"], 0.0, strict=True)
+    check_real(f"{name}.final", schedule["final"], 0.0, strict=True)
+    fraction = check_real(f"{name}.end_fraction", schedule["end_fraction"], 0.0, strict=True)
+    if fraction > 1.0:
+        raise ValueError(f"{name}.end_fraction must be in (0, 1], got {fraction!r}")
+    return schedule
+
+
+def _linear_schedule(initial: float, final: float, end_fraction: float):
+    """SB3's linear schedule: ``LinearSchedule`` (SB3 >= 2.6), else the older ``get_linear_fn``."""
+    try:
+        from stable_baselines3.common.utils import LinearSchedule
+    except ImportError:  # pragma: no cover - SB3 < 2.6
+        from stable_baselines3.common.utils import get_linear_fn
+
+        return get_linear_fn(initial, final, end_fraction)
+    return LinearSchedule(initial, final, end_fraction)
 
 
 def split_options(hyperparams: dict) -> tuple[dict, dict]:
@@ -197,4 +229,8 @@ def algorithm_kwargs(kwargs: dict, action_size: int) -> dict:
         kwargs["action_noise"] = noise_class(mean=np.zeros(action_size), sigma=np.full(action_size, float(noise["sigma"])))
     if isinstance(kwargs.get("train_freq"), list):
         kwargs["train_freq"] = tuple(kwargs["train_freq"])
+    for name in SCHEDULED:
+        if isinstance(kwargs.get(name), dict):
+            schedule = check_schedule(name, kwargs[name])
+            kwargs[name] = _linear_schedule(float(schedule["initial"]), float(schedule["final"]), float(schedule["end_fraction"]))
     return kwargs

@@ -74,7 +74,7 @@ def run_sweeps(plan: dict, out: str, workers: int, log=print, storage_url: str |
     started = time.perf_counter()
     for index, (name, method, kind, repeat) in enumerate(sweeps, 1):
         setting = setting_of(name)
-        spec = SweepSpec(method, kind, Splits.of(setting), study_space(method, kind, setting), budget=plan["budgets"][method],
+        spec = SweepSpec(method, kind, Splits.of(setting, regularization=kind), study_space(method, kind, setting), budget=plan["budgets"][method],
                          seed=repeat, reference=setting.reference, setting=name)
         summary = run_sweep(spec, sweep_dir(out, name, method, kind, repeat), n_trials=plan["trials"], workers=workers,
                             progress=False, storage_url=storage_url)

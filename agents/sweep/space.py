@@ -20,11 +20,25 @@ A file holds::
   upper bound of its raw action mu (:func:`agents.ds.default_mu_bounds`): the order
   (none) or order-up-to level (base) in units of the SKU's scale, or the coefficient
   on the 7-day forecast (coeff, both; the other coefficients start at 0). With
-  ``initial_action_bias_of: order_cap`` (the study's spaces) none and base map it as the
-  authors' code does: the untrained order (none) or order-up-to level (base) is the
-  fraction times the order cap ``max_order`` in units (their ``initial_action_bias x
-  max_replenish``), i.e. mu = fraction x max_order / scale, with the training SKUs' mean
-  scale; coeff and both keep the mapping above.
+  ``initial_action_bias_of: order_cap`` (the study's spaces) it is mapped as the
+  authors' code does: the untrained order (none), order-up-to level (base) or Coeff/Both
+  bias is the fraction times the order cap ``max_order`` in units (their DS fills the
+  output bias with ``initial_action_bias x max_replenish``), i.e. mu = fraction x
+  max_order / scale with the training SKUs' mean scale, and every demand-feature
+  coefficient starts at the fraction of its range (their RL sets every output of the
+  [0, 1] action box to the fraction: ``clip(c, 0, 1) = fraction``, 28 x fraction here).
+  Their DS's coefficients start at f x 100, clipped to 1 where their clip passes no
+  gradient; the package starts DS like their RL (a documented difference), and their
+  RL's bias starts at ``fraction`` units (its box is [0, 1]) where the package uses
+  the DS mapping. The bounds are the regularization's (``coefficient_bounds``,
+  ``bias_bounds``, from ``fixed`` or ``regularization_options``).
+
+* ``lr_min`` (SB3 algorithms): the learning rate decays linearly from ``learning_rate`` to
+  ``lr_min`` over the first ``lr_fraction`` (default 1) of training, then stays there, and
+  ``clip_range_decay`` (PPO-family) takes the clip range linearly to ``clip_range_decay``
+  times its value over the same fraction: the authors' ``get_linear_fn(learning_rate,
+  lr_min, lr_fraction)`` and ``get_linear_fn(clip_range, 0.5 clip_range, lr_fraction)``
+  (written as the schedules of :data:`agents.sb3.algorithms.SCHEDULED`).
 
 Every other name is a hyperparameter of the algorithm, checked by its trainer.
 """
@@ -37,7 +51,8 @@ import optuna
 from gym_inventory.params import check_int
 
 SPACE_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "search_spaces")
-SPECIAL = ("net_width", "net_depth", "initial_action_bias", "initial_action_bias_of")
+SPECIAL = ("net_width", "net_depth", "initial_action_bias", "initial_action_bias_of", "lr_min", "lr_fraction",
+           "clip_range_decay")
 #: ``initial_action_bias_of`` values: ``"mu_range"`` (default) or ``"order_cap"`` (the authors' mapping).
 BIAS_MAPPINGS = ("mu_range", "order_cap")
 _TYPES = ("float", "int", "categorical")
@@ -151,10 +166,11 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
         env_kwargs: the training problem (decides mu's bounds).
         policy_kwargs: the algorithm's default ``policy_kwargs``, kept beside a searched ``net_arch``.
     """
-    from agents.ds import default_initial_mu, default_mu_bounds
+    from agents.ds import default_initial_mu
     from gym_inventory.evaluation import problem_of
     from gym_inventory.features import FEATURE_NAMES
     from gym_inventory.remap import regularization
+    from gym_inventory.wrappers.action_remap import mu_bounds
 
     hyper = {k: v for k, v in values.items() if k not in SPECIAL}
     depth = check_int("net_depth", values.get("net_depth", 2), 1)
@@ -164,6 +180,8 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
             hyper["hidden_sizes"] = layers
         else:
             hyper["policy_kwargs"] = dict(hyper.get("policy_kwargs") or policy_kwargs or {}, net_arch=layers)
+    if "lr_min" in values or "clip_range_decay" in values:
+        _schedules(algo, values, hyper)
     if "initial_action_bias" in values:
         fraction = float(values["initial_action_bias"])
         if not 0.0 < fraction < 1.0:
@@ -173,16 +191,47 @@ def translate(algo: str, kind: str, values: dict, env_kwargs: dict, policy_kwarg
             raise ValueError(f"initial_action_bias_of must be one of {list(BIAS_MAPPINGS)}, got {mapping!r}")
         problem = problem_of(env_kwargs)
         params = problem.params
-        low, high = default_mu_bounds(kind, params)
-        # the registry's initial mu, its leading entry (none/base) or forecast coefficient at the fraction
-        mu = default_initial_mu(kind, params)
-        lead = FEATURE_NAMES.index("forecast_next_7") if regularization(kind).per_feature else 0
-        if mapping == "order_cap" and not regularization(kind).per_feature:
-            mu[lead] = fraction * problem.max_order / _mean_scale(env_kwargs)  # the authors: fraction x max_replenish
+        per_feature = regularization(kind).per_feature
+        options = values.get("regularization_options") or values  # SB3: nested; DS: top-level
+        low, high = (b.astype(float).tolist() for b in mu_bounds(
+            kind, params.lead_time, params.review_period, coefficient_bounds=options.get("coefficient_bounds"),
+            bias_bounds=options.get("bias_bounds")))
+        if mapping == "order_cap":
+            # the authors: the untrained order (none) or target (base) and the Coeff/Both bias are the
+            # fraction x max_replenish units; every demand-feature coefficient is the fraction of its range
+            mu = [lo + fraction * (hi - lo) for lo, hi in zip(low, high)]
+            mu[-1] = fraction * problem.max_order / _mean_scale(env_kwargs)
+            if not low[-1] < mu[-1] < high[-1]:
+                raise ValueError(f"initial_action_bias={fraction!r} x max_order={problem.max_order:g} lies outside "
+                                 f"mu's bounds [{low[-1]:g}, {high[-1]:g}] (in units of the scale) for {kind!r}")
         else:
+            # the registry's initial mu, its leading entry (none/base) or forecast coefficient at the fraction
+            mu = default_initial_mu(kind, params, low, high)
+            lead = FEATURE_NAMES.index("forecast_next_7") if per_feature else 0
             mu[lead] = fraction * high[lead]
         hyper["initial_mu"] = mu
     return hyper
+
+
+def _schedules(algo: str, values: dict, hyper: dict) -> None:
+    """Write ``lr_min`` / ``clip_range_decay`` (with ``lr_fraction``) into ``hyper`` as linear schedules."""
+    from gym_inventory.params import check_real
+
+    if algo == "ds":
+        raise ValueError("lr_min and clip_range_decay are SB3 schedules; DS decays its learning rate with lr_factor")
+    fraction = check_real("lr_fraction", values.get("lr_fraction", 1.0), 0.0, strict=True)
+    if "lr_min" in values:
+        if "learning_rate" not in values:
+            raise ValueError("lr_min needs a learning_rate to decay from (fixed or searched)")
+        hyper["learning_rate"] = {"initial": check_real("learning_rate", values["learning_rate"], 0.0, strict=True),
+                                  "final": check_real("lr_min", values["lr_min"], 0.0, strict=True),
+                                  "end_fraction": fraction}
+    if "clip_range_decay" in values:
+        if "clip_range" not in values:
+            raise ValueError("clip_range_decay needs a clip_range to decay from (fixed or searched)")
+        clip = check_real("clip_range", values["clip_range"], 0.0, strict=True)
+        decay = check_real("clip_range_decay", values["clip_range_decay"], 0.0, strict=True)
+        hyper["clip_range"] = {"initial": clip, "final": clip * decay, "end_fraction": fraction}
 
 
 def _mean_scale(env_kwargs: dict) -> float:

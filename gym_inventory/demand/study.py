@@ -163,6 +163,18 @@ def study_demand_features(demand: np.ndarray, noise_std: float, rng: np.random.G
     return np.stack(columns, axis=2)
 
 
+#: ``dynamic_scaling`` values of the study's sources.
+DYNAMIC_SCALINGS = ("raw", "minmax")
+
+
+def minmax_over_series(values: np.ndarray) -> np.ndarray:
+    """``(values - min) / (max - min + 1e-8)`` per SKU and column over the series' days (axis 1), as the authors'
+    ``InventorySimEnv.build_obs`` scales the coeff/both network inputs (a constant column becomes 0)."""
+    low = values.min(axis=1, keepdims=True)
+    high = values.max(axis=1, keepdims=True)
+    return (values - low) / (high - low + 1e-8)
+
+
 class StudyDemand(DemandModel):
     """A source that lays out the authors' series on the env's day axis (base of the study's sources).
 
@@ -177,13 +189,24 @@ class StudyDemand(DemandModel):
     (:func:`study_demand_features`, their ``reg_input1..4``, the Coeff inputs) and the bias.
     A path replayed through ``reset(options={"demand": ...})`` is the caller's: it gets the
     env's own feat(x) and no warm-up (pass ``initial_inventory`` for its start).
+
+    ``dynamic_scaling``: the network's own inputs (the dynamic context) as generated
+    (``"raw"``, the authors' none/base input) or min-max normalized over each SKU's whole
+    series (``"minmax"``, :func:`minmax_over_series`: the authors' coeff/both input, which
+    sees the series' extremes, future days included).
     """
 
     integer = False
     warmup_days = STUDY_WARMUP_DAYS
 
-    def __init__(self, feature_noise: float = 3.0):
+    def __init__(self, feature_noise: float = 3.0, dynamic_scaling: str = "raw"):
+        from gym_inventory.params import check_choice
+
         self.feature_noise = check_real("feature_noise", feature_noise)
+        self.dynamic_scaling = check_choice("dynamic_scaling", dynamic_scaling, DYNAMIC_SCALINGS)
+
+    def _scaling_repr(self) -> str:
+        return "" if self.dynamic_scaling == "raw" else f", dynamic_scaling={self.dynamic_scaling!r}"
 
     #: Days of one series (the authors' ``TARGETS_DAYS``).
     series_days = STUDY_DAYS
@@ -197,6 +220,8 @@ class StudyDemand(DemandModel):
         from gym_inventory.features import HISTORY_DAYS
 
         demand, features, dynamic, static, scale = self.series(rng, n_skus)
+        if self.dynamic_scaling == "minmax":
+            dynamic = minmax_over_series(dynamic)
         first = HISTORY_DAYS - self.warmup_days
         days = min(self.series_days, n_days - first)
         if first < 0 or days <= 0:
@@ -235,8 +260,8 @@ class StudyLevelDemand(StudyDemand):
     dynamic_names = ("study_epoch",)
 
     def __init__(self, level_mean: float = 10.0, level_std: float = 4.0, level_seed: int = 42, span: int = 5,
-                 feature_noise: float = 3.0):
-        super().__init__(feature_noise)
+                 feature_noise: float = 3.0, dynamic_scaling: str = "raw"):
+        super().__init__(feature_noise, dynamic_scaling)
         self.level_mean = check_real("level_mean", level_mean, 0.0, strict=True)
         self.level_std = check_real("level_std", level_std, 0.0)
         self.level_seed = check_int("level_seed", level_seed, 0)
@@ -245,7 +270,7 @@ class StudyLevelDemand(StudyDemand):
 
     def __repr__(self):
         return (f"StudyLevelDemand(level_mean={self.level_mean:g}, level_std={self.level_std:g}, "
-                f"level_seed={self.level_seed}, span={self.span}, feature_noise={self.feature_noise:g})")
+                f"level_seed={self.level_seed}, span={self.span}, feature_noise={self.feature_noise:g}{self._scaling_repr()})")
 
     @property
     def max_daily_mean(self) -> float:
@@ -281,10 +306,10 @@ class StudyAR1Demand(StudyDemand):
     static_names = ("ar1_phi", "ar1_base", "ar1_noise_std")
 
     def __init__(self, phi=(0.3, 0.9), base=(5.0, 10.0), noise_std=(2.0, 8.0), warmup: int = 8,
-                 perfect_feature: bool = True, feature_noise: float = 3.0):
+                 perfect_feature: bool = True, feature_noise: float = 3.0, dynamic_scaling: str = "raw"):
         from gym_inventory.params import check_bool
 
-        super().__init__(feature_noise)
+        super().__init__(feature_noise, dynamic_scaling)
         self.phi = parameter("phi", phi, 0.0)
         if self.phi.high >= 1.0:
             raise ValueError(f"phi must be < 1 for a stationary AR(1), got {phi!r}")
@@ -296,7 +321,7 @@ class StudyAR1Demand(StudyDemand):
 
     def __repr__(self):
         return (f"StudyAR1Demand(phi={self.phi}, base={self.base}, noise_std={self.noise_std}, warmup={self.warmup}, "
-                f"perfect_feature={self.perfect_feature}, feature_noise={self.feature_noise:g})")
+                f"perfect_feature={self.perfect_feature}, feature_noise={self.feature_noise:g}{self._scaling_repr()})")
 
     @property
     def max_daily_mean(self) -> float:
@@ -343,8 +368,8 @@ class StudyIIDDemand(StudyDemand):
     dynamic_names = ("study_std",)
 
     def __init__(self, horizon: int = 16, mean: float = 100.0, n_stds: int = 5, std_range=(5.0, 20.0),
-                 std_seed: int = 42, feature_noise: float = 3.0):
-        super().__init__(feature_noise)
+                 std_seed: int = 42, feature_noise: float = 3.0, dynamic_scaling: str = "raw"):
+        super().__init__(feature_noise, dynamic_scaling)
         self.horizon = check_int("horizon", horizon, 1)
         self.mean = check_real("mean", mean, 0.0, strict=True)
         self.n_stds = check_int("n_stds", n_stds, 1)
@@ -354,7 +379,8 @@ class StudyIIDDemand(StudyDemand):
         self.series_days = 3 + 2 * self.horizon
 
     def __repr__(self):
-        return f"StudyIIDDemand(horizon={self.horizon}, mean={self.mean:g}, stds={np.round(self.stds, 3).tolist()})"
+        return (f"StudyIIDDemand(horizon={self.horizon}, mean={self.mean:g}, stds={np.round(self.stds, 3).tolist()}"
+                f"{self._scaling_repr()})")
 
     @property
     def max_daily_mean(self) -> float:

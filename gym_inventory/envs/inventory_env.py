@@ -124,6 +124,7 @@ class InventoryEnv(gym.Env):
     | ``demand`` | ``"poisson"`` | preset name (:data:`~gym_inventory.demand.DEMAND_PRESETS`) or a ``DemandModel`` |
     | ``demand_kwargs`` | None | keyword arguments of the preset (``{"mean": 5.0}``) |
     | ``normalize`` | True | observations and rewards in units of the SKU's scale |
+    | ``pipeline_unit`` | None | units per observed pipeline unit (the observation only); None: the scale when ``normalize``, else 1 |
     | ``reward_timing`` | ``"step"`` | or ``"lead_time_window"`` |
     | ``objective`` | ``"cost"`` | or ``"service"`` |
     | ``stockout_weight``, ``turnover_weight`` | 1.0, 0.1 | weights of the ``"service"`` objective |
@@ -160,6 +161,7 @@ class InventoryEnv(gym.Env):
         demand="poisson",
         demand_kwargs: dict | None = None,
         normalize: bool = True,
+        pipeline_unit: float | None = None,
         reward_timing: str = "step",
         objective: str = "cost",
         stockout_weight: float = 1.0,
@@ -179,7 +181,7 @@ class InventoryEnv(gym.Env):
         self.simulator = make_simulator(
             1, lead_time=lead_time, review_period=review_period, horizon=horizon, lost_sales=lost_sales,
             holding_cost=holding_cost, penalty_cost=penalty_cost, demand=demand, demand_kwargs=demand_kwargs,
-            normalize=normalize, reward_timing=reward_timing, objective=objective, stockout_weight=stockout_weight,
+            normalize=normalize, pipeline_unit=pipeline_unit, reward_timing=reward_timing, objective=objective, stockout_weight=stockout_weight,
             turnover_weight=turnover_weight, forecast_noise=forecast_noise, forecast_source=forecast_source,
             order_crossing=order_crossing, max_order=max_order,
             initial_inventory=initial_inventory, split=split,
