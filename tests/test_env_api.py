@@ -198,3 +198,19 @@ def test_render_modes(mode):
 def test_package_exports():
     assert gym_inventory.ENV_ID == "InventoryLeadTime-v0"
     assert set(gym_inventory.DEMAND_PRESETS) >= set(PRESETS)
+
+
+def test_pipeline_unit_scales_the_observed_pipeline_only():
+    """pipeline_unit divides the observation's pipeline entries; rewards keep their unit."""
+    raw = gym.make("InventoryLeadTime-v0", normalize=False, demand_kwargs={"mean": 5.0})
+    scaled = gym.make("InventoryLeadTime-v0", normalize=False, pipeline_unit=20.0, demand_kwargs={"mean": 5.0})
+    (obs_raw, _), (obs_scaled, _) = raw.reset(seed=4), scaled.reset(seed=4)
+    width = raw.unwrapped.observation_layout["pipeline"]
+    np.testing.assert_allclose(obs_scaled[width], obs_raw[width] / 20.0, rtol=1e-6)
+    np.testing.assert_array_equal(obs_scaled[width.stop:], obs_raw[width.stop:])
+    for _ in range(3):
+        step_raw, step_scaled = raw.step(np.array([6.0], dtype=np.float32)), scaled.step(np.array([6.0], dtype=np.float32))
+        assert step_raw[1] == step_scaled[1]
+        np.testing.assert_allclose(step_scaled[0][width], step_raw[0][width] / 20.0, rtol=1e-6)
+    with pytest.raises(ValueError, match="pipeline_unit"):
+        gym.make("InventoryLeadTime-v0", pipeline_unit=-1.0)
