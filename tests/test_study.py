@@ -484,3 +484,23 @@ def test_coeff_both_networks_read_the_authors_scaled_inputs():
         make_simulator(1, **dict(setting.env_kwargs, demand_kwargs={"dynamic_scaling": "zscore"}))
     with pytest.raises(ValueError, match="pipeline_unit"):
         make_simulator(1, **dict(setting.env_kwargs, pipeline_unit=0.0))
+
+
+def test_the_sweep_cli_gives_a_study_arm_its_inputs_and_bounds():
+    """``gym-inventory sweep --setting setting1 --reg both --space <the study's ppo.yml>`` sweeps the arm the central
+    experiment runs: the authors' coeff/both network inputs and their 28 x clip(c, 0, 1) bounds."""
+    import argparse
+
+    from agents.cli.sweep import add_arguments, build_spec
+    from agents.sweep.experiment import study_space
+    from agents.sweep.space import study_space_file
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    for kind in ("base", "both"):
+        args = parser.parse_args(["--algo", "ppo", "--reg", kind, "--setting", "setting1", "--trials", "2",
+                                  "--out", "unused", "--space", study_space_file("ppo")])
+        spec = build_spec(args)
+        assert spec.splits.env_kwargs == SETTINGS["setting1"].network_env_kwargs(kind)
+        assert spec.space == study_space("ppo", kind, SETTINGS["setting1"])
+    assert "pipeline_unit" in spec.splits.env_kwargs and spec.space["fixed"]["regularization_options"]

@@ -11,6 +11,8 @@ resumes a killed sweep (or extends a finished one with a larger ``--trials``).
 """
 from __future__ import annotations
 
+import os
+
 from agents.sb3.algorithms import ALGORITHMS
 from gym_inventory.cli.common import add_env_arguments
 from gym_inventory.remap import REGULARIZATIONS
@@ -61,6 +63,8 @@ def build_spec(args):
     from gym_inventory.config import check_env_kwargs
     from gym_inventory.params import check_int
     from gym_inventory.remap import check_kind
+    from agents.sweep.experiment import study_space
+    from agents.sweep.space import STUDY_ALGORITHMS, study_space_file
     from gym_inventory.study import Splits, get_setting
 
     kind = check_kind(args.reg)
@@ -74,7 +78,11 @@ def build_spec(args):
     if args.setting is not None:
         setting = get_setting(args.setting)
         flags = {k[len("env_"):]: v for k, v in vars(args).items() if k.startswith("env_") and k != "env_config" and v is not None}
-        env = check_env_kwargs(dict(setting.env_kwargs, **flags))
+        # the arm's problem as its network sees it (the authors' coeff/both inputs on the study's settings)
+        env = check_env_kwargs(dict(setting.network_env_kwargs(kind), **flags))
+        if args.space is not None and args.algo in STUDY_ALGORITHMS and os.path.realpath(args.space) == os.path.realpath(
+                study_space_file(args.algo)):
+            space = study_space(args.algo, kind, setting)  # the study's space with the setting's coeff/both bounds
         sizes = {"train_skus": setting.train_skus, "val_skus": setting.val_skus, "test_skus": setting.test_skus,
                  "warmup_epochs": setting.warmup_epochs, "cost_days": setting.cost_days}
         reference = setting.reference if args.reference == "auto" else args.reference
