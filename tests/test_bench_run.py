@@ -103,3 +103,21 @@ def test_bad_input_is_one_line_exit_2(argv, message, capsys, tmp_path, monkeypat
 def test_cell_identity_names_the_method():
     assert Cell("ppo", "base", "hdpo_L1_p4", 0, 100).method == "ppo+base"
     assert Cell("myopic", "none", "hdpo_L1_p4", 0, None).method == "myopic"
+
+
+def test_the_leaderboard_runs_every_method_and_overwrites_nothing(tmp_path):
+    """benchmarks.leaderboard: the classical policies, DS and all nine SB3 / sb3-contrib algorithms, each learned
+    one with every regularization asked; an existing report directory is refused before anything runs."""
+    from benchmarks.leaderboard import main, methods
+
+    listed = methods(["none", "base"])
+    learned = {algo for algo, _ in listed} - {"best_base_stock", "best_capped_base_stock", "myopic"}
+    assert learned == {"ds", "ppo", "a2c", "ddpg", "td3", "sac", "tqc", "trpo", "recurrentppo", "ars"}
+    assert len(listed) == 3 + 2 * len(learned)
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "keep.txt").write_text("mine")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--out", str(tmp_path / "runs"), "--report", str(report)])
+    assert exit_info.value.code == 2 and (report / "keep.txt").read_text() == "mine"
+    assert not (tmp_path / "runs").exists()
