@@ -71,3 +71,10 @@ def test_q_versus_return_discounts_the_env_rewards():
     assert myopic["mean_return"] == pytest.approx(-2 * cost)  # gamma 0: the mean reward per epoch of 2 days
     far = q_versus_return(model, policy, env, n_trajectories=6, seed=3, gamma=1.0)
     assert far["mean_return"] < myopic["mean_return"] and np.isfinite(far["mean_q"])
+
+
+def test_result_file_names_are_portable():
+    from agents.sweep.experiment import file_stem
+
+    assert file_stem("setting1:train=5") == "setting1_train5"
+    assert file_stem("setting4_h16") == "setting4_h16"

@@ -84,6 +84,11 @@ def run_sweeps(plan: dict, out: str, workers: int, log=print, storage_url: str |
               f"(gap {100 * chosen.get('gap', float('nan')):+.1f}%), reference {summary['reference']['cost']:.4f}")
 
 
+def file_stem(setting: str) -> str:
+    """``setting`` as a portable file-name part: ``setting1:train=5`` -> ``setting1_train5`` (no ``:`` or ``=``)."""
+    return setting.replace(":", "_").replace("=", "")
+
+
 def sweep_dir(out: str, setting: str, method: str, kind: str, repeat: int) -> str:
     """The directory of one sweep of the grid."""
     return os.path.join(out, setting, f"{method}-{kind}", f"seed{repeat}")
@@ -91,7 +96,7 @@ def sweep_dir(out: str, setting: str, method: str, kind: str, repeat: int) -> st
 
 def collect(plan: dict, out: str, results: str, preset: str) -> list:
     """Curves and the results table of the finished sweeps under ``out``, written to ``results``
-    (``central_<preset>.{md,csv,json}``, ``<preset>_<setting>_best_so_far.{png,csv,json}``, and
+    (``central_<preset>.{md,csv,json}``, ``<preset>_<setting>_best_so_far.{png,csv,json}`` (``:`` and ``=`` left out of the setting: :func:`file_stem`), and
     ``<preset>_trials.csv``: every trial's step of its kept policy, step-0 and kept validation
     cost, and test cost); returns the rows."""
     from agents.sweep.curves import best_so_far, curve_record, write_curves
@@ -138,7 +143,7 @@ def collect(plan: dict, out: str, results: str, preset: str) -> list:
                     "per_repeat_final_cost": finals, "per_repeat_median_trial_cost": medians,
                 })
         if records:
-            write_curves(records, os.path.join(results, f"{preset}_{name}_best_so_far"), reference=reference["cost"],
+            write_curves(records, os.path.join(results, f"{preset}_{file_stem(name)}_best_so_far"), reference=reference["cost"],
                          reference_label=reference["policy"],
                          title=f"{name} ({preset} preset): test cost of the trial chosen on validation so far; "
                                f"band: {records[0]['band']}")
