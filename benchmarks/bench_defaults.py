@@ -6,7 +6,7 @@ within 0.5% on every Zipkin instance. Each method runs through ``bench run`` wit
 shipped hyperparameters (``agents/hyperparams/<algo>.yml``) and the budget below, so the
 run directories are ordinary bench directories (resumable; ``bench report`` reads them).
 
-    python -m benchmarks.bench_defaults --out runs/defaults [--seeds 3] [--workers 2]
+    python -m benchmarks.bench_defaults --out runs/defaults [--seeds 3] [--workers 2] [--methods ppo ddpg ds]
 
 Prints one line per (method, instance): the mean gap over seeds, its worst seed, the
 target and whether every seed meets it.
@@ -40,9 +40,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every budget (quick checks: 0.01)")
+    parser.add_argument("--methods", nargs="+", default=[algo for algo, _ in RUNS], choices=[algo for algo, _ in RUNS],
+                        help="which of the three to run (default all)")
     args = parser.parse_args(argv)
     all_met = True
     for algo, suite in RUNS:
+        if algo not in args.methods:
+            continue
         budget = max(1, int(BUDGETS[algo] * args.scale))
         cells = plan(algo, "base", suite, args.seeds, budget)
         result = run_bench(cells, args.out, workers=args.workers, log=lambda line: None)
