@@ -178,7 +178,7 @@ def check_hyperparams(spec: Algorithm, hyperparams: dict, source: str) -> None:
 
 
 #: Arguments that take a linear schedule written ``{initial: X, final: Y, end_fraction: F}``: the value goes
-#: from X to Y over the first F of training, then stays at Y (SB3's ``get_linear_fn``; the study's decay of the
+#: from X to Y over the first F of training, then stays at Y (SB3's ``LinearSchedule``; the study's decay of the
 #: learning rate to ``lr_min`` and of PPO's clip range to half).
 SCHEDULED = ("learning_rate", "clip_range")
 
