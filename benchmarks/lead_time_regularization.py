@@ -39,7 +39,7 @@ SETTINGS = [("L=2 (fixed)", False), ("{1,2,3} equal", False), ("{1,2,3} equal", 
 PARTS = ["pipeline", "static"]
 DS = dict(train_trajectories=128, val_trajectories=64, batch_size=32, max_steps=150, eval_every=25,
           hidden_sizes=[32, 32], observation_parts=PARTS)
-PPO = (16_384, dict(n_envs=8, learning_rate=1e-3, eval_freq=4_096, gamma=0.9, observation_parts=PARTS,
+PPO = (16_384, dict(n_envs=8, learning_rate=1e-3, eval_freq=4_096, gamma=0.9, reward_timing="step", observation_parts=PARTS,
                     val_trajectories=32, val_horizon=200, policy_kwargs={"net_arch": [64, 64], "log_std_init": -2.0}))
 TEST = dict(n_trajectories=128, horizon=500, seed=7)
 

@@ -140,7 +140,8 @@ def main(argv=None) -> int:
     rows = []
     for kind in args.regs:
         rows += run(args.setting, kind, args.steps, args.chunk, args.seed, args.out, args.val_trajectories,
-                    {"observation_parts": ["pipeline", "dynamic"]})
+                    # the study's DDPG discounts near 1 (gamma U(0.98, 1)) with one env, not the package's defaults
+                    {"observation_parts": ["pipeline", "dynamic"], "gamma": 0.99, "n_envs": 1})
     os.makedirs(args.results, exist_ok=True)
     stem = os.path.join(args.results, f"q_convergence_{args.setting}")
     with open(stem + ".csv", "w", newline="", encoding="utf-8") as handle:

@@ -17,7 +17,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 import agents
 import gym_inventory
 from agents.sb3.algorithms import ALGORITHMS, OPTIONS, algorithm_arguments, get_algorithm, load_hyperparams
-from agents.sb3.env import MuRescale, make_env, make_vec_env
+from agents.sb3.env import MuRescale, make_env, make_vec_env, training_env_kwargs
 from agents.sb3.initial_action import resolve_initial_mu
 from agents.sb3.policy import SB3Policy, regularization_wrapper
 from agents.sb3.train import build_model, train
@@ -119,6 +119,25 @@ def test_observation_parts_select_entries():
     assert dones.all() and infos[0]["terminal_observation"].shape == (len(kept),)
     with pytest.raises(ValueError, match="observation_parts entries"):
         make_env("base", ENV, observation_parts=["forecasts"])
+
+
+def test_training_reward_timing():
+    # auto: lead_time_window where an order controls a fixed window of days, the env config's own choice kept
+    assert training_env_kwargs(ENV)["reward_timing"] == "lead_time_window"
+    assert training_env_kwargs(dict(ENV, reward_timing="step"))["reward_timing"] == "step"
+    random_lead_time = dict(ENV, lead_time={"values": [1, 2], "probabilities": [0.5, 0.5]})
+    assert "reward_timing" not in training_env_kwargs(random_lead_time)
+    assert "reward_timing" not in training_env_kwargs(dict(ENV, objective="service"))
+    # an explicit option wins over the env config
+    assert training_env_kwargs(dict(ENV, reward_timing="lead_time_window"), "step")["reward_timing"] == "step"
+    assert ENV.get("reward_timing") is None  # not modified in place
+    with pytest.raises(ValueError, match="reward_timing"):
+        load_hyperparams("ppo", {"reward_timing": "daily"})
+    with pytest.raises(ValueError, match="fixed lead time"):  # the env's own check, on an explicit choice
+        gym.make(gym_inventory.ENV_ID, **training_env_kwargs(random_lead_time, "lead_time_window"))
+    # the default gamma 0.5 on the step reward (a random lead time) is flagged
+    with pytest.warns(UserWarning, match="gamma 0.5"):
+        train("ppo", "base", random_lead_time, tiny("ppo"), total_timesteps=32, seed=0, reference=False)
 
 
 # ---------------------------------------------------------------------------- hyperparameters
@@ -245,6 +264,8 @@ def test_train_validates_keeps_the_best_model_and_logs(tmp_path):
                 "inventory/stockout_rate", "inventory/turnover_time"):
         assert tag in tags
     assert [event.step for event in events.Scalars("inventory/val_cost")] == steps
+    # trained on the default reward timing (auto: the window each order controls), recorded with the run
+    assert agents.runs.read_run(tmp_path / "run")["env_config"]["reward_timing"] == "lead_time_window"
 
 
 @pytest.mark.filterwarnings("ignore:rich is experimental")

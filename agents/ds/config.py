@@ -54,8 +54,8 @@ class DSConfig:
             features are future demand (an oracle); leaving out ``"features"`` hides them.
     """
 
-    train_trajectories: int = 256
-    val_trajectories: int = 256
+    train_trajectories: int = 512
+    val_trajectories: int = 512
     batch_size: int = 64
     max_steps: int = 1500
     eval_every: int = 25

@@ -79,6 +79,7 @@ OPTIONS = {
     "n_envs": 1,  # SKUs collected side by side in one batched env (agents.vec_env.BatchedVecEnv)
     "normalize_observation": False,  # SB3 VecNormalize on observations (rewards never normalized)
     "observation_parts": None,  # parts of the observation the agent sees (pipeline, features, static, dynamic); null: all
+    "reward_timing": "auto",  # the reward trained on: auto, step or lead_time_window (agents.sb3.env.training_env_kwargs)
     "initial_mu": "auto",  # untrained policy's mu: "auto" (agents.ds default), a number or list, or null (SB3 init)
     "final_layer_gain": 0.01,  # factor on the final layer's weights when initial_mu is set
     "regularization_options": {},  # low, high, order_cap, integer of gym_inventory.wrappers.regularize
@@ -90,6 +91,8 @@ OPTIONS = {
 #: Arguments of every algorithm that gym-inventory sets itself (from train's arguments or the run directory).
 RESERVED = ("env", "seed", "device", "verbose", "tensorboard_log", "_init_setup_model")
 ACTIVATIONS = ("relu", "tanh", "elu", "leaky_relu")
+#: Values of the ``reward_timing`` option: "auto" or one of the env's reward timings.
+TRAINING_REWARD_TIMINGS = ("auto", "step", "lead_time_window")
 NOISE_KINDS = ("normal", "ornstein_uhlenbeck")
 
 
@@ -147,6 +150,7 @@ def check_hyperparams(spec: Algorithm, hyperparams: dict, source: str) -> None:
     options = split_options(hyperparams)[0]
     check_int("n_envs", options["n_envs"], 1)
     check_bool("normalize_observation", options["normalize_observation"])
+    check_choice("reward_timing", options["reward_timing"], TRAINING_REWARD_TIMINGS)
     check_real("final_layer_gain", options["final_layer_gain"], 0.0)
     check_int("eval_freq", options["eval_freq"], 1)
     check_int("val_trajectories", options["val_trajectories"], 2)

@@ -127,6 +127,41 @@ def env_kwargs(env_config=None, **overrides) -> dict:
     return check_env_kwargs(kwargs, "env_config")
 
 
+def training_env_kwargs(env_kwargs: dict, reward_timing: str = "auto") -> dict:
+    """The ``gym.make`` keyword arguments an SB3 agent trains on: ``env_kwargs`` with the training reward timing.
+
+    ``reward_timing`` (the ``reward_timing`` option of the hyperparameters):
+
+    * ``"auto"``: the env config's own ``reward_timing`` when it names one; otherwise
+      ``"lead_time_window"`` (each step rewarded with the cost of the P days its order
+      controls, L days later) where the problem allows it, a fixed lead time and the cost
+      objective, else the env's default ``"step"``;
+    * ``"step"`` or ``"lead_time_window"``: that timing, whatever the env config says.
+
+    Only the reward changes: the observations, the dynamics and every cost the package
+    reports (validation, evaluation, scores) are the same under both timings. Why
+    ``lead_time_window`` trains better: with ``"step"`` an order's cost arrives L steps
+    later, mixed with the costs of the L orders placed since, so the agent must learn
+    the credit assignment through a discount close to 1 (docs/agents.md).
+
+    >>> training_env_kwargs({"lead_time": 3})["reward_timing"]
+    'lead_time_window'
+    >>> training_env_kwargs({"lead_time": {"values": [1, 2], "probabilities": [0.5, 0.5]}})
+    {'lead_time': {'values': [1, 2], 'probabilities': [0.5, 0.5]}}
+    """
+    from gym_inventory.params import make_lead_time
+
+    if reward_timing != "auto":
+        return dict(env_kwargs, reward_timing=reward_timing)
+    if "reward_timing" in env_kwargs:
+        return dict(env_kwargs)
+    fixed_lead_time = (make_lead_time(env_kwargs.get("lead_time", 0))[1] is None
+                       and env_kwargs.get("lead_time_distribution") is None)
+    if fixed_lead_time and env_kwargs.get("objective", "cost") == "cost":
+        return dict(env_kwargs, reward_timing="lead_time_window")
+    return dict(env_kwargs)
+
+
 def make_env(regularization: str = "none", env_config=None, *, normalize_observation: bool = False,
              regularization_options: dict | None = None, observation_parts=None, **overrides) -> gym.Env:
     """One SKU of ``InventoryLeadTime-v0`` for SB3: regularized, mu rescaled to [-1, 1].

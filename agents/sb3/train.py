@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 
 from agents.results import TrainResult
 from agents.sb3 import run_dir as runs
 from agents.sb3.algorithms import get_algorithm, load_hyperparams, split_options
 from agents.sb3.callbacks import CheckpointCallback, ValidationCallback
-from agents.sb3.env import env_kwargs as resolve_env_kwargs, make_vec_env
+from agents.sb3.env import env_kwargs as resolve_env_kwargs, make_vec_env, training_env_kwargs
 from agents.sb3.model import build_model
 from agents.sb3.policy import SB3Policy
 from gym_inventory.params import check_int
@@ -57,6 +58,13 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
     total_timesteps = check_int("total_timesteps", total_timesteps, 1)
     seed = check_int("seed", seed, 0)
     options, _ = split_options(hyperparams)
+    env_kwargs = training_env_kwargs(env_kwargs, options["reward_timing"])
+    gamma = hyperparams.get("gamma")
+    if env_kwargs.get("reward_timing", "step") == "step" and gamma is not None and gamma < 0.9:
+        warnings.warn(
+            f"training on the step reward with gamma {gamma}: an order's cost arrives L steps later, discounted by "
+            f"gamma**L; the default gamma 0.5 is meant for reward_timing 'lead_time_window' (set gamma near 1)",
+            UserWarning, stacklevel=2)
     venv_options = dict(n_envs=options["n_envs"], normalize_observation=options["normalize_observation"],
                         regularization_options=options["regularization_options"],
                         observation_parts=options["observation_parts"])
