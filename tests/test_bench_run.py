@@ -100,6 +100,18 @@ def test_bad_input_is_one_line_exit_2(argv, message, capsys, tmp_path, monkeypat
     assert not os.path.exists(tmp_path / "x")
 
 
+def test_a_score_made_with_other_default_hyperparameters_is_refused(tmp_path):
+    from agents.bench.run import DirectoryStore, hyperparams_digest
+
+    cell = Cell("ppo", "base", "hdpo_L1_p4", 0, 100)
+    assert cell.identity()["hyperparams_sha256"] == hyperparams_digest("ppo") != hyperparams_digest("ddpg")
+    assert Cell("myopic", "none", "hdpo_L1_p4", 0, None).identity()["hyperparams_sha256"] is None
+    store = DirectoryStore(tmp_path)
+    store.put(cell, dict(cell.identity(), hyperparams_sha256="0" * 16))  # an older release's defaults
+    with pytest.raises(ValueError, match="differing in: hyperparams_sha256"):
+        store.get(cell)
+
+
 def test_cell_identity_names_the_method():
     assert Cell("ppo", "base", "hdpo_L1_p4", 0, 100).method == "ppo+base"
     assert Cell("myopic", "none", "hdpo_L1_p4", 0, None).method == "myopic"
@@ -121,3 +133,15 @@ def test_the_leaderboard_runs_every_method_and_overwrites_nothing(tmp_path):
         main(["--out", str(tmp_path / "runs"), "--report", str(report)])
     assert exit_info.value.code == 2 and (report / "keep.txt").read_text() == "mine"
     assert not (tmp_path / "runs").exists()
+    with pytest.raises(SystemExit) as exit_info:  # a bad --budget is refused before anything runs
+        main(["--out", str(tmp_path / "runs"), "--budget", "dqn=100"])
+    assert exit_info.value.code == 2 and not (tmp_path / "runs").exists()
+
+
+def test_leaderboard_budgets_per_algorithm():
+    from benchmarks.leaderboard import parse_budgets
+
+    assert parse_budgets(["ppo=100000", "ds=1500"]) == {"ppo": 100000, "ds": 1500}
+    for bad in ("ppo", "ppo=0", "ppo=1e5", "best_base_stock=10"):
+        with pytest.raises(ValueError, match="--budget takes ALGO=N"):
+            parse_budgets([bad])

@@ -20,6 +20,8 @@ study (:func:`agents.bench.shared.run_shared`).
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 import os
@@ -34,7 +36,23 @@ DS = "ds"
 #: Classical methods: name -> how it is fitted on the training problem (see :func:`classical_policy`).
 CLASSICAL = ("best_base_stock", "best_capped_base_stock", "myopic")
 #: Identity of a run: a stored score with other values is another run (refused, never overwritten).
-IDENTITY_KEYS = ("method", "algo", "reg", "instance", "seed", "timesteps", "eval_trajectories", "eval_horizon")
+IDENTITY_KEYS = ("method", "algo", "reg", "instance", "seed", "timesteps", "eval_trajectories", "eval_horizon",
+                 "hyperparams_sha256")
+
+
+@functools.lru_cache(maxsize=None)
+def hyperparams_digest(algo: str) -> str | None:
+    """The first 16 hex digits of the sha256 of ``algo``'s shipped hyperparameters (None: a classical method).
+
+    Part of a cell's identity, so a stored score made with other defaults (an older release's
+    ``agents/hyperparams/<algo>.yml``) is refused instead of being reused.
+    """
+    if algo in CLASSICAL:
+        return None
+    from agents.sweep.trainers import default_hyperparams
+
+    text = json.dumps(default_hyperparams(algo), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -55,7 +73,8 @@ class Cell:
 
     def identity(self) -> dict:
         return {"method": self.method, "algo": self.algo, "reg": self.reg, "instance": self.instance, "seed": self.seed,
-                "timesteps": self.timesteps, "eval_trajectories": self.eval_trajectories, "eval_horizon": self.eval_horizon}
+                "timesteps": self.timesteps, "eval_trajectories": self.eval_trajectories, "eval_horizon": self.eval_horizon,
+                "hyperparams_sha256": hyperparams_digest(self.algo)}
 
 
 class DirectoryStore:
