@@ -42,13 +42,20 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every budget (quick checks: 0.01)")
     parser.add_argument("--methods", nargs="+", default=[algo for algo, _ in RUNS], choices=[algo for algo, _ in RUNS],
                         help="which of the three to run (default all)")
+    parser.add_argument("--eval-trajectories", type=int, default=None,
+                        help="quick checks only: fewer scoring trajectories (scores then not comparable)")
+    parser.add_argument("--eval-horizon", type=int, default=None, help="quick checks only: shorter scoring trajectories")
     args = parser.parse_args(argv)
     all_met = True
     for algo, suite in RUNS:
         if algo not in args.methods:
             continue
         budget = max(1, int(BUDGETS[algo] * args.scale))
-        cells = plan(algo, "base", suite, args.seeds, budget)
+        try:
+            cells = plan(algo, "base", suite, args.seeds, budget, eval_trajectories=args.eval_trajectories,
+                         eval_horizon=args.eval_horizon)
+        except ValueError as error:
+            parser.error(str(error))
         result = run_bench(cells, args.out, workers=args.workers, log=lambda line: None)
         if result["failed"]:
             for cell, message in result["failed"]:

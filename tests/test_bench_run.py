@@ -145,3 +145,18 @@ def test_leaderboard_budgets_per_algorithm():
     for bad in ("ppo", "ppo=0", "ppo=1e5", "best_base_stock=10"):
         with pytest.raises(ValueError, match="--budget takes ALGO=N"):
             parse_budgets([bad])
+
+
+def test_bench_defaults_prints_every_instance_against_its_target(tmp_path, capsys):
+    """benchmarks.bench_defaults (issue 16, item 4) on a tiny budget: one line per lite instance, its target
+    (2% backlog, 3% lost sales) and a verdict; the exit code says whether every target was met."""
+    from benchmarks.bench_defaults import main as bench_defaults
+
+    code = bench_defaults(["--out", str(tmp_path / "defaults"), "--methods", "ddpg", "--seeds", "1", "--scale", "0.0003",
+                           "--eval-trajectories", "4", "--eval-horizon", "50"])
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines if line.startswith("ddpg+base ")]
+    assert [line.split()[1] for line in rows] == ["zipkin_L1_p4", "zipkin_L2_p9", "hdpo_L1_p4", "hdpo_L4_p9",
+                                                   "poisson_L2_P2_p9"]
+    assert all(("target 3.0%" in line) == line.split()[1].startswith("zipkin") for line in rows)
+    assert code == (0 if lines[-1] == "every target met" else 1) and lines[-1] in ("every target met", "some targets not met")
