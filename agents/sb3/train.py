@@ -33,7 +33,10 @@ def train(algo, regularization: str = "none", env_config=None, hyperparams=None,
     Args:
         algo: a name of :data:`agents.sb3.algorithms.ALGORITHMS` (``"ddpg"``, ``"ppo"``, ...).
         regularization: ``"none"``, ``"base"``, ``"coeff"`` or ``"both"``.
-        env_config: ``gym.make`` keyword arguments (dict) or a YAML file of them.
+        env_config: ``gym.make`` keyword arguments (dict) or a YAML file of them; the agent trains
+            on the reward timing of the ``reward_timing`` option
+            (:func:`agents.sb3.env.training_env_kwargs`: by default the lead-time window where the
+            lead time is fixed and ``env_config`` names no timing).
         hyperparams: overrides of the algorithm's default file: a dict, a YAML path or None
             (see :mod:`agents.sb3.algorithms`).
         total_timesteps: env steps to train for (SKU-epochs, summed over the ``n_envs`` SKUs).
