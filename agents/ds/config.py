@@ -59,7 +59,7 @@ class DSConfig:
     batch_size: int = 64
     max_steps: int = 1500
     eval_every: int = 25
-    patience: int = 12
+    patience: int = 24
     learning_rate: float = 3e-3
     lr_factor: float = 0.5
     lr_patience: int = 4
