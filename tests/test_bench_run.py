@@ -112,9 +112,54 @@ def test_a_score_made_with_other_default_hyperparameters_is_refused(tmp_path):
         store.get(cell)
 
 
+def test_config_overrides_train_under_their_label_and_never_mix_with_the_defaults(tmp_path, capsys):
+    out = tmp_path / "bench"
+    config = tmp_path / "fast.yml"
+    config.write_text("patience: 0\nhidden_sizes: [8]\n")
+    argv = ["bench", "run", "--algo", "ds", "--reg", "base", "--suite", "hdpo_L1_p4", "--seeds", "1",
+            "--timesteps", "2", "--out", str(out), "--config", str(config)] + TINY
+    assert main(argv) == 0  # the label defaults to the file's stem
+    cell = cell_dir(out, "ds+base@fast", "hdpo_L1_p4", 0)
+    record = json.loads(open(os.path.join(cell, SCORE_FILE)).read())
+    assert record["method"] == "ds+base@fast" and record["label"] == "fast"
+    assert record["hyperparams_overrides"] == {"patience": 0, "hidden_sizes": [8]}
+    assert record["hyperparams_sha256"] != Cell("ds", "base", "hdpo_L1_p4", 0, 2).identity()["hyperparams_sha256"]
+    trained = json.loads(open(os.path.join(cell, "run", "run.json")).read())["hyperparams"]
+    assert trained["patience"] == 0 and trained["hidden_sizes"] == [8] and trained["max_steps"] == 2
+    capsys.readouterr()
+    config.write_text("patience: 1\nhidden_sizes: [8]\n")  # other overrides, same label, same directory
+    assert main(argv) == 2
+    assert "differing in: hyperparams_sha256, hyperparams_overrides" in capsys.readouterr().err
+    assert main(argv + ["--label", "p1"]) == 0  # under their own label they are another method
+    assert sorted(os.listdir(out)) == ["ds+base@fast", "ds+base@p1"]
+
+
+@pytest.mark.parametrize("text, extra, message", [
+    ("gamma: 0.9\n", ["--algo", "myopic"], "apply to learned methods, not the classical 'myopic'"),
+    ("nope: 1\n", ["--algo", "ppo"], "PPO takes no hyperparameter 'nope'"),
+    ("gamma: 0.9\n", ["--algo", "ppo", "--label", "a/b"], "got label='a/b'"),
+    ("max_steps: 9\n", ["--algo", "ds"], "may not set max_steps"),
+    ("!!python/object/apply:os.system ['touch x']\n", ["--algo", "ppo"], "is not valid YAML"),
+])
+def test_bad_config_is_one_line_exit_2(text, extra, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.yml").write_text(text)
+    argv = ["bench", "run", "--suite", "hdpo_L1_p4", "--timesteps", "5", "--out", "out", "--config", "c.yml", *extra]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gym-inventory bench: error:") and message in err and err.count("\n") == 1
+    assert not os.path.exists(tmp_path / "out") and not os.path.exists(tmp_path / "x")
+
+
+def test_label_without_config_is_refused(capsys):
+    assert main(["bench", "run", "--algo", "ppo", "--timesteps", "5", "--out", "x", "--label", "a"]) == 2
+    assert "--label names the overrides of --config" in capsys.readouterr().err
+
+
 def test_cell_identity_names_the_method():
     assert Cell("ppo", "base", "hdpo_L1_p4", 0, 100).method == "ppo+base"
     assert Cell("myopic", "none", "hdpo_L1_p4", 0, None).method == "myopic"
+    assert Cell("ppo", "base", "hdpo_L1_p4", 0, 100, overrides='{"gamma": 0.9}', label="g9").method == "ppo+base@g9"
 
 
 def test_the_leaderboard_runs_every_method_and_overwrites_nothing(tmp_path):

@@ -25,6 +25,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -37,27 +38,54 @@ DS = "ds"
 CLASSICAL = ("best_base_stock", "best_capped_base_stock", "myopic")
 #: Identity of a run: a stored score with other values is another run (refused, never overwritten).
 IDENTITY_KEYS = ("method", "algo", "reg", "instance", "seed", "timesteps", "eval_trajectories", "eval_horizon",
-                 "hyperparams_sha256")
+                 "hyperparams_sha256", "label", "hyperparams_overrides")
+
+
+#: A label names a method's hyperparameter overrides (``ppo+base@fast``): letters, digits, ``_ . -``.
+LABEL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def effective_hyperparams(algo: str, overrides: dict | None = None) -> dict:
+    """``algo``'s shipped hyperparameters updated by ``overrides`` (validated; ``ValueError`` naming a bad key).
+
+    DS's budget is the run's ``timesteps`` (gradient steps), so ``overrides`` may not set ``max_steps``.
+    """
+    if algo == DS:
+        from agents.ds import DSConfig, load_hyperparams
+
+        if overrides and "max_steps" in overrides:
+            raise ValueError("DS hyperparameter overrides may not set max_steps: the budget is --timesteps (gradient steps)")
+        values = dict(load_hyperparams().to_dict(), **(overrides or {}))
+        return DSConfig.from_dict(values, "hyperparameter overrides").to_dict()
+    from agents.sb3.algorithms import load_hyperparams
+
+    return load_hyperparams(algo, None if overrides is None else dict(overrides))
 
 
 @functools.lru_cache(maxsize=None)
-def hyperparams_digest(algo: str) -> str | None:
-    """The first 16 hex digits of the sha256 of ``algo``'s shipped hyperparameters (None: a classical method).
+def hyperparams_digest(algo: str, overrides: str | None = None) -> str | None:
+    """The first 16 hex digits of the sha256 of ``algo``'s hyperparameters (None: a classical method).
 
-    Part of a cell's identity, so a stored score made with other defaults (an older release's
-    ``agents/hyperparams/<algo>.yml``) is refused instead of being reused.
+    ``overrides``: None (the shipped ``agents/hyperparams/<algo>.yml``) or the canonical JSON of
+    a dict of overrides (:attr:`Cell.overrides`). Part of a cell's identity, so a stored score
+    made with other hyperparameters (an older release's defaults, another ``--config``) is
+    refused instead of being reused.
     """
     if algo in CLASSICAL:
         return None
-    from agents.sweep.trainers import default_hyperparams
-
-    text = json.dumps(default_hyperparams(algo), sort_keys=True, default=str)
+    values = effective_hyperparams(algo, None if overrides is None else json.loads(overrides))
+    text = json.dumps(values, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One run: a method on an instance with a seed."""
+    """One run: a method on an instance with a seed.
+
+    ``overrides`` (canonical JSON of a dict, or None) updates the algorithm's shipped
+    hyperparameters; ``label`` names them in the method (``ppo+base@fast``), so runs with
+    other hyperparameters never mix with the shipped defaults' in a directory or a report.
+    """
 
     algo: str
     reg: str
@@ -66,15 +94,24 @@ class Cell:
     timesteps: int | None
     eval_trajectories: int | None = None
     eval_horizon: int | None = None
+    overrides: str | None = None
+    label: str | None = None
 
     @property
     def method(self) -> str:
-        return self.algo if self.algo in CLASSICAL else f"{self.algo}+{self.reg}"
+        if self.algo in CLASSICAL:
+            return self.algo
+        return f"{self.algo}+{self.reg}" + ("" if self.label is None else f"@{self.label}")
+
+    def hyperparams(self) -> dict:
+        """The hyperparameters this cell trains with: the shipped file updated by ``overrides``."""
+        return effective_hyperparams(self.algo, None if self.overrides is None else json.loads(self.overrides))
 
     def identity(self) -> dict:
         return {"method": self.method, "algo": self.algo, "reg": self.reg, "instance": self.instance, "seed": self.seed,
                 "timesteps": self.timesteps, "eval_trajectories": self.eval_trajectories, "eval_horizon": self.eval_horizon,
-                "hyperparams_sha256": hyperparams_digest(self.algo)}
+                "hyperparams_sha256": hyperparams_digest(self.algo, self.overrides), "label": self.label,
+                "hyperparams_overrides": None if self.overrides is None else json.loads(self.overrides)}
 
 
 class DirectoryStore:
@@ -136,8 +173,12 @@ def check_method(algo: str, reg: str) -> tuple:
 
 
 def plan(algo: str, reg: str, suite: str, seeds: int, timesteps: int | None, *, eval_trajectories=None,
-         eval_horizon=None) -> list:
-    """The cells of a command, validated."""
+         eval_horizon=None, hyperparams=None, label=None) -> list:
+    """The cells of a command, validated.
+
+    ``hyperparams``: None (the shipped defaults) or a dict of overrides of a learned method's
+    hyperparameters (``bench run --config FILE``), which needs a ``label`` naming them.
+    """
     from gym_inventory.params import check_int
 
     algo, reg = check_method(algo, reg)
@@ -149,8 +190,29 @@ def plan(algo: str, reg: str, suite: str, seeds: int, timesteps: int | None, *, 
     for name, value in (("eval_trajectories", eval_trajectories), ("eval_horizon", eval_horizon)):
         if value is not None:
             check_int(name, value, 2)
-    return [Cell(algo, reg, instance.name, seed, timesteps, eval_trajectories, eval_horizon)
+    overrides = _check_overrides(algo, hyperparams, label)
+    return [Cell(algo, reg, instance.name, seed, timesteps, eval_trajectories, eval_horizon, overrides, label)
             for instance in get_suite(suite) for seed in range(seeds)]
+
+
+def _check_overrides(algo: str, hyperparams, label) -> str | None:
+    """The canonical JSON of ``hyperparams`` (validated against ``algo``), or None; ``ValueError`` naming the bad one."""
+    if hyperparams is None:
+        if label is not None:
+            raise ValueError(f"label names hyperparameter overrides (--config); without them it must be None, got {label!r}")
+        return None
+    if algo in CLASSICAL:
+        raise ValueError(f"hyperparameter overrides (--config) apply to learned methods, not the classical {algo!r}")
+    if not isinstance(hyperparams, dict):
+        raise TypeError(f"hyperparams must be a dict of overrides, got {hyperparams!r}")
+    if not isinstance(label, str) or not LABEL_PATTERN.fullmatch(label):
+        raise ValueError("hyperparameter overrides need a label of letters, digits, '_', '.' or '-' (at most 64, "
+                         f"naming the method ALGO+REG@LABEL), got label={label!r}")
+    effective_hyperparams(algo, hyperparams)  # bad keys and values fail here, before any work
+    try:
+        return json.dumps(hyperparams, sort_keys=True)
+    except TypeError:
+        raise TypeError(f"hyperparams must hold plain YAML/JSON values, got {hyperparams!r}") from None
 
 
 def classical_policy(algo: str, env_kwargs: dict, seed: int):
@@ -177,13 +239,13 @@ def train_cell(cell: Cell, run_dir: str):
     """The trained policy of a learned cell: loaded when its run is complete, else trained (resuming)."""
     from agents import runs
     from agents.loading import load_policy
-    from agents.sweep.trainers import default_hyperparams, train_policy
+    from agents.sweep.trainers import train_policy
     from gym_inventory.bench import get_instance
 
     if os.path.exists(os.path.join(run_dir, runs.RUN_FILE)) and runs.read_run(run_dir).get("status") == "complete":
         return load_policy(run_dir), {}
     instance = get_instance(cell.instance)
-    policy, info = train_policy(cell.algo, cell.reg, instance.train_env_kwargs, default_hyperparams(cell.algo),
+    policy, info = train_policy(cell.algo, cell.reg, instance.train_env_kwargs, cell.hyperparams(),
                                 budget=cell.timesteps, seed=cell.seed, log_dir=run_dir)
     return policy, info
 

@@ -2,18 +2,22 @@
 
     gym-inventory bench list [--suite SUITE]
     gym-inventory bench run --algo ALGO --reg REG --suite SUITE --seeds K --timesteps N --out DIR [--workers W]
-        [--storage postgresql://user:pass@host/db [--heartbeat S]]
+        [--config FILE [--label NAME]] [--storage postgresql://user:pass@host/db [--heartbeat S]]
     gym-inventory bench report DIR [DIR ...] --out REPORT [--pair X,Y ...]
 
 ``list`` prints the instances of a suite with their reference cost per day (and the
 published value where there is one); ``run`` trains (or fits, for a classical
 ``--algo``) one method on every instance and seed and scores each run
 (:mod:`agents.bench.run`; rerunning the same command resumes it; with ``--storage`` every
-machine running the same command shares its cells, :mod:`agents.bench.shared`); ``report`` writes
+machine running the same command shares its cells, :mod:`agents.bench.shared`; with ``--config`` a
+learned method trains with its shipped hyperparameters updated by the file's, and is named
+``ALGO+REG@LABEL``); ``report`` writes
 tables, plots and JSON (:mod:`gym_inventory.bench.report`). DS runs through the same
 commands (``--algo ds``; ``--timesteps`` is then its number of gradient steps).
 """
 from __future__ import annotations
+
+import os
 
 HELP = "benchmark suite: list instances and optima, run a method on a suite, report scores and aggregates"
 
@@ -43,6 +47,11 @@ def add_arguments(parser) -> None:
     run.add_argument("--heartbeat", type=int, default=None, metavar="SECONDS",
                      help="with --storage: seconds between a worker's heartbeats; a run without one for 4 of them "
                           "is run again by another worker (default 30)")
+    run.add_argument("--config", default=None, metavar="FILE",
+                     help="YAML of hyperparameter overrides of a learned method (the keys of `train --config` or `ds "
+                          "--config`; not DS's max_steps, which is --timesteps)")
+    run.add_argument("--label", default=None, metavar="NAME",
+                     help="with --config: names the overrides in the method, ALGO+REG@NAME (default: the file's stem)")
     run.add_argument("--eval-trajectories", type=int, default=None, metavar="N",
                      help="override the instances' evaluation trajectories (quick checks; scores then differ)")
     run.add_argument("--eval-horizon", type=int, default=None, metavar="EPOCHS",
@@ -83,8 +92,16 @@ def _run(args) -> int:
         raise UsageError(f"--timesteps is required for the learned method {args.algo!r}")
     if args.heartbeat is not None and args.storage is None:
         raise UsageError("--heartbeat applies to a database (--storage URL) only")
+    if args.label is not None and args.config is None:
+        raise UsageError("--label names the overrides of --config; give --config FILE too")
+    hyperparams, label = None, None
+    if args.config is not None:
+        from gym_inventory.config import read_yaml
+
+        hyperparams = read_yaml(args.config, "hyperparameter file")  # safe YAML: never runs code
+        label = args.label if args.label is not None else os.path.splitext(os.path.basename(args.config))[0]
     cells = plan(args.algo, args.reg, args.suite, args.seeds, args.timesteps, eval_trajectories=args.eval_trajectories,
-                 eval_horizon=args.eval_horizon)
+                 eval_horizon=args.eval_horizon, hyperparams=hyperparams, label=label)
     def log(line):
         print(line, flush=True)
 
