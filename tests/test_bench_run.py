@@ -205,3 +205,14 @@ def test_bench_defaults_prints_every_instance_against_its_target(tmp_path, capsy
                                                    "poisson_L2_P2_p9"]
     assert all(("target 3.0%" in line) == line.split()[1].startswith("zipkin") for line in rows)
     assert code == (0 if lines[-1] == "every target met" else 1) and lines[-1] in ("every target met", "some targets not met")
+
+
+@pytest.mark.parametrize("algo", ["ddpg", "td3", "sac", "tqc"])
+def test_the_shipped_off_policy_config_is_valid(algo):
+    from gym_inventory.config import read_yaml
+
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "benchmarks", "configs", "gamma05_4skus.yml")
+    cells = plan(algo, "base", "hdpo_L1_p4", 1, 100, hyperparams=read_yaml(path, "hyperparameter file"),
+                 label="gamma05_4skus")
+    assert cells[0].method == f"{algo}+base@gamma05_4skus"
+    assert cells[0].hyperparams()["gamma"] == 0.5 and cells[0].hyperparams()["n_envs"] == 4
