@@ -50,16 +50,19 @@ def effective_hyperparams(algo: str, overrides: dict | None = None) -> dict:
 
     DS's budget is the run's ``timesteps`` (gradient steps), so ``overrides`` may not set ``max_steps``.
     """
-    if algo == DS:
-        from agents.ds import DSConfig, load_hyperparams
+    from agents.sweep.trainers import default_hyperparams
 
-        if overrides and "max_steps" in overrides:
+    if overrides is None:
+        return default_hyperparams(algo)
+    if algo == DS:
+        from agents.ds import DSConfig
+
+        if "max_steps" in overrides:
             raise ValueError("DS hyperparameter overrides may not set max_steps: the budget is --timesteps (gradient steps)")
-        values = dict(load_hyperparams().to_dict(), **(overrides or {}))
-        return DSConfig.from_dict(values, "hyperparameter overrides").to_dict()
+        return DSConfig.from_dict(dict(default_hyperparams(DS), **overrides), "hyperparameter overrides").to_dict()
     from agents.sb3.algorithms import load_hyperparams
 
-    return load_hyperparams(algo, None if overrides is None else dict(overrides))
+    return load_hyperparams(algo, dict(overrides))
 
 
 @functools.lru_cache(maxsize=None)
